@@ -1,0 +1,417 @@
+#pragma once
+// Explicit-state search over any checker::Model: breadth-first (default; its first counterexample is a
+// shortest one), depth-first, and breadth-first with several threads.
+//
+// Breadth-first search keeps no queue: the store hands out ids in insertion order, so level d is an id range
+// [begin, end) and level d+1 is whatever was inserted while expanding it. Threads take chunks of a level's
+// range and meet at a barrier between levels; with one thread this is exactly the sequential search, and in
+// every thread count a state first found while expanding level d has depth d+1, so a stop recorded at the
+// first level that has one is a shortest counterexample.
+
+#include <algorithm>
+#include <atomic>
+#include <barrier>
+#include <chrono>
+#include <cstring>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "checker/hash.hpp"
+#include "checker/model.hpp"
+#include "checker/stats.hpp"
+#include "checker/store.hpp"
+
+namespace checker {
+
+enum class Order { Bfs, Dfs };
+
+struct Limits {
+  std::size_t max_states = 0;         ///< 0: none (beyond the store's 2^31 ids)
+  std::size_t max_memory_bytes = 0;   ///< 0: three quarters of physical memory
+  double time_limit_seconds = 0;      ///< 0: none
+};
+
+struct SearchOptions {
+  Order order = Order::Bfs;
+  unsigned threads = 1;  ///< > 1 only with Order::Bfs
+  Limits limits;
+  /// Called about every `progress_interval` seconds from one thread, with the statistics so far.
+  std::function<void(const Stats&)> progress;
+  double progress_interval_seconds = 1.0;
+  unsigned initial_log2_slots = 16;
+};
+
+/// The checker's own failure (a model that is not a function, a trace that does not rebuild): a bug, not a
+/// verdict.
+struct InternalError : std::logic_error {
+  using std::logic_error::logic_error;
+};
+
+/// The event an observer stopped the search on.
+template <class M>
+struct StopRecord {
+  enum class Kind { State, Edge, Deadlock };
+  Kind kind;
+  StateId at;  ///< the state (State, Deadlock) or the edge's source (Edge)
+  std::optional<typename M::Label> label;   ///< Edge only
+  std::optional<typename M::State> target;  ///< Edge only: the successor, which may not be stored
+};
+
+template <class M>
+struct SearchResult {
+  Outcome outcome = Outcome::Complete;
+  Stats stats;
+  std::optional<StopRecord<M>> stop;  ///< set when outcome == Stopped
+};
+
+/// One step of a trace: the label that led here (none for the initial state) and the state reached.
+template <class M>
+struct Step {
+  std::optional<typename M::Label> label;
+  typename M::State state;
+  StateId id;  ///< kNoState for an edge target the search never stored
+};
+
+template <Model M>
+class Explorer {
+ public:
+  using State = typename M::State;
+  using Label = typename M::Label;
+
+  /// \throws std::invalid_argument for threads == 0, or threads > 1 with depth-first order.
+  Explorer(const M& model, SearchOptions options) : model_(model), options_(std::move(options)) {
+    if (options_.threads == 0) throw std::invalid_argument("search: threads must be at least 1");
+    if (options_.threads > 1 && options_.order != Order::Bfs)
+      throw std::invalid_argument("search: several threads need breadth-first order");
+    std::size_t budget = options_.limits.max_memory_bytes;
+    if (budget == 0) budget = physical_memory_bytes() / 4 * 3;
+    StateStore::Config config;
+    config.state_size = sizeof(State);
+    if (options_.limits.max_states != 0) config.max_states = options_.limits.max_states;
+    config.max_bytes = budget / 10 * 9;  // the rest is for buffers, stacks and the program itself
+    config.initial_log2_slots = options_.initial_log2_slots;
+    store_.emplace(config);
+  }
+
+  /// Runs the search once. \pre run() was not called before on this explorer.
+  template <class Observer = NoObserver>
+  SearchResult<M> run(Observer&& observer = {}) {
+    if (ran_) throw std::logic_error("search: an explorer runs once");
+    ran_ = true;
+    start_ = Clock::now();
+    last_progress_ = start_;
+    Run<std::remove_reference_t<Observer>> r{*this, observer};
+    r.go();
+    SearchResult<M> result;
+    result.outcome = r.outcome;
+    result.stop = r.stop;
+    result.stats = stats_now(r.transitions.load(), r.depth);
+    result.stats.peak_memory_bytes = peak_resident_bytes();
+    return result;
+  }
+
+  const M& model() const noexcept { return model_; }
+  const StateStore& store() const noexcept { return *store_; }
+  const SearchOptions& options() const noexcept { return options_; }
+
+  State state(StateId id) const {
+    State s;
+    std::memcpy(&s, store_->state(id), sizeof(State));
+    return s;
+  }
+
+  std::optional<StateId> find(const State& s) const {
+    const auto* bytes = reinterpret_cast<const std::byte*>(&s);
+    return store_->find(bytes, hash_bytes(bytes, sizeof(State)));
+  }
+
+  /// The first label (in successors() order) of a transition from `from` to `to`.
+  /// \throws InternalError when `to` is not a successor of `from`.
+  Label label_between(StateId from, StateId to) const {
+    const State target = state(to);
+    std::optional<Label> found;
+    model_.successors(state(from), [&](const Label& label, const State& next) {
+      if (!found && std::memcmp(&next, &target, sizeof(State)) == 0) found = label;
+    });
+    if (!found)
+      throw InternalError("trace rebuilding: state " + std::to_string(to) + " is not a successor of state " +
+                          std::to_string(from));
+    return *found;
+  }
+
+  /// The path the search took to `id`: parents walked back to an initial state, labels recovered by
+  /// re-running successors(). \throws InternalError when the path does not rebuild.
+  std::vector<Step<M>> trace_to(StateId id) const {
+    std::vector<StateId> ids;
+    for (StateId at = id; at != kNoState; at = store_->parent(at)) {
+      if (ids.size() > store_->size()) throw InternalError("trace rebuilding: the parent chain has a cycle");
+      ids.push_back(at);
+    }
+    std::reverse(ids.begin(), ids.end());
+    return steps_along(ids);
+  }
+
+  /// The states `ids` as a trace; ids[0] must be an initial state and each next id a successor.
+  std::vector<Step<M>> steps_along(const std::vector<StateId>& ids) const {
+    std::vector<Step<M>> steps;
+    if (ids.empty()) return steps;
+    const State first = state(ids.front());
+    bool is_initial = false;
+    model_.initial([&](const State& s) { is_initial = is_initial || std::memcmp(&s, &first, sizeof(State)) == 0; });
+    if (!is_initial)
+      throw InternalError("trace rebuilding: state " + std::to_string(ids.front()) + " is not an initial state");
+    steps.push_back({std::nullopt, first, ids.front()});
+    for (std::size_t k = 1; k < ids.size(); ++k)
+      steps.push_back({label_between(ids[k - 1], ids[k]), state(ids[k]), ids[k]});
+    return steps;
+  }
+
+  /// The trace of a stop: the path to the state, plus the stopping transition for an edge.
+  std::vector<Step<M>> trace_of(const StopRecord<M>& stop) const {
+    std::vector<Step<M>> steps = trace_to(stop.at);
+    if (stop.kind == StopRecord<M>::Kind::Edge) {
+      const std::optional<StateId> stored = find(*stop.target);
+      steps.push_back({stop.label, *stop.target, stored.value_or(kNoState)});
+    }
+    return steps;
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  static constexpr std::size_t kChunk = 64;     // states a thread claims at a time
+  static constexpr std::size_t kPrefetch = 8;   // successors looked ahead for the table
+
+  double elapsed() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
+
+  Stats stats_now(std::size_t transitions, std::size_t depth) const {
+    Stats s;
+    s.states = store_->size();
+    s.transitions = transitions;
+    s.depth = depth;
+    s.seconds = elapsed();
+    s.states_per_second = s.seconds > 0 ? static_cast<double>(s.states) / s.seconds : 0;
+    s.threads = options_.threads;
+    return s;
+  }
+
+  struct Pending {
+    Label label;
+    State state;
+    std::uint64_t hash;
+    StateId parent;
+    std::uint32_t depth;
+  };
+
+  /// One run's mutable state, shared by its threads.
+  template <class Observer>
+  struct Run {
+    Run(Explorer& explorer, Observer& obs) : ex(explorer), observer(obs) {}
+
+    Explorer& ex;
+    Observer& observer;
+    Outcome outcome = Outcome::Complete;
+    std::optional<StopRecord<M>> stop;
+    std::atomic<bool> halted{false};
+    std::atomic<std::size_t> transitions{0};
+    std::size_t depth = 0;
+    std::mutex stop_mutex;
+
+    // Breadth-first level bookkeeping (written only between levels).
+    std::size_t level_begin = 0;
+    std::size_t level_end = 0;
+    std::atomic<std::size_t> cursor{0};
+
+    void halt(Outcome why, std::optional<StopRecord<M>> record = std::nullopt) {
+      std::lock_guard lock(stop_mutex);
+      if (halted.load(std::memory_order_relaxed)) return;
+      outcome = why;
+      stop = std::move(record);
+      halted.store(true, std::memory_order_release);
+    }
+
+    /// Stores `next` (found from `parent`); returns its id if it is new and should be expanded.
+    std::optional<StateId> add(const State& next, std::uint64_t hash, StateId parent) {
+      const auto r = ex.store_->find_or_insert(reinterpret_cast<const std::byte*>(&next), hash, parent);
+      if (r.full()) {
+        halt(r.outcome == StateStore::Outcome::FullStates ? Outcome::StateLimit : Outcome::MemoryLimit);
+        return std::nullopt;
+      }
+      if (!r.is_new()) return std::nullopt;
+      if constexpr (requires { observer.on_state(next, r.id); }) {
+        switch (observer.on_state(next, r.id)) {
+          case Action::Continue: break;
+          case Action::Prune: ex.store_->set_flag(r.id); return std::nullopt;
+          case Action::Stop:
+            halt(Outcome::Stopped, StopRecord<M>{StopRecord<M>::Kind::State, r.id, std::nullopt, std::nullopt});
+            return std::nullopt;
+        }
+      }
+      return r.id;
+    }
+
+    /// Generates the successors of `id` into `out`, calling the edge and deadlock observers.
+    void expand(StateId id, std::uint32_t depth_of_next, std::vector<Pending>& out) {
+      const State s = ex.state(id);
+      std::size_t count = 0;
+      ex.model_.successors(s, [&](const Label& label, const State& next) {
+        ++count;
+        if constexpr (requires { observer.on_edge(s, id, label, next); }) {
+          switch (observer.on_edge(s, id, label, next)) {
+            case Action::Continue: break;
+            case Action::Prune: return;
+            case Action::Stop:
+              halt(Outcome::Stopped, StopRecord<M>{StopRecord<M>::Kind::Edge, id, label, next});
+              return;
+          }
+        }
+        const auto* bytes = reinterpret_cast<const std::byte*>(&next);
+        out.push_back(Pending{label, next, hash_bytes(bytes, sizeof(State)), id, depth_of_next});
+      });
+      transitions.fetch_add(count, std::memory_order_relaxed);
+      if (count == 0) {
+        if constexpr (requires { observer.on_deadlock(s, id); }) {
+          if (observer.on_deadlock(s, id) == Action::Stop)
+            halt(Outcome::Stopped, StopRecord<M>{StopRecord<M>::Kind::Deadlock, id, std::nullopt, std::nullopt});
+        }
+      }
+    }
+
+    /// Stores the pending successors in order, looking a few ahead into the table; calls `fresh(id, depth)`
+    /// for each new one to be expanded.
+    template <class Fresh>
+    void store_all(std::vector<Pending>& pending, Fresh&& fresh) {
+      const std::size_t n = pending.size();
+      for (std::size_t i = 0; i < std::min(n, kPrefetch); ++i) ex.store_->prefetch(pending[i].hash);
+      for (std::size_t i = 0; i < n; ++i) {
+        if (i + kPrefetch < n) ex.store_->prefetch(pending[i + kPrefetch].hash);
+        if (halted.load(std::memory_order_relaxed)) break;
+        const Pending& p = pending[i];
+        if (const auto id = add(p.state, p.hash, p.parent)) fresh(*id, p.depth);
+      }
+      pending.clear();
+    }
+
+    bool over_time() const {
+      const double limit = ex.options_.limits.time_limit_seconds;
+      return limit > 0 && ex.elapsed() >= limit;
+    }
+
+    /// Progress and time limit; called by one thread at a time.
+    void tick() {
+      if (over_time()) halt(Outcome::TimeLimit);
+      if (!ex.options_.progress) return;
+      const auto now = Clock::now();
+      if (std::chrono::duration<double>(now - ex.last_progress_).count() >= ex.options_.progress_interval_seconds) {
+        ex.last_progress_ = now;
+        ex.options_.progress(ex.stats_now(transitions.load(std::memory_order_relaxed), depth));
+      }
+    }
+
+    void go() {
+      add_initials();
+      if (halted.load()) return;
+      if (ex.options_.order == Order::Dfs)
+        depth_first();
+      else
+        breadth_first();
+    }
+
+    void add_initials() {
+      ex.model_.initial([&](const State& s) {
+        if (halted.load(std::memory_order_relaxed)) return;
+        const auto* bytes = reinterpret_cast<const std::byte*>(&s);
+        add(s, hash_bytes(bytes, sizeof(State)), kNoState);
+      });
+    }
+
+    // ---- breadth-first, level by level ------------------------------------------------------------
+    void work_on_level(bool ticks) {
+      StateStore::Worker registered(*ex.store_);
+      std::vector<Pending> pending;
+      const std::uint32_t next_depth = static_cast<std::uint32_t>(depth + 1);
+      while (!halted.load(std::memory_order_relaxed)) {
+        const std::size_t from = cursor.fetch_add(kChunk, std::memory_order_relaxed);
+        if (from >= level_end) break;
+        const std::size_t to = std::min(from + kChunk, level_end);
+        for (std::size_t id = from; id < to; ++id) {
+          if (!ex.store_->flag(static_cast<StateId>(id))) expand(static_cast<StateId>(id), next_depth, pending);
+        }
+        store_all(pending, [](StateId, std::uint32_t) {});
+        if (ticks) tick();
+      }
+    }
+
+    /// Between levels (one thread): returns false when the search is over.
+    bool next_level() {
+      if (halted.load()) return false;
+      const std::size_t end = ex.store_->size();
+      if (end == level_end) return false;  // the level found nothing new: done
+      ++depth;
+      level_begin = level_end;
+      level_end = end;
+      cursor.store(level_begin, std::memory_order_relaxed);
+      return true;
+    }
+
+    void breadth_first() {
+      level_begin = 0;
+      level_end = ex.store_->size();
+      cursor.store(0);
+      const unsigned n = ex.options_.threads;
+      if (n == 1) {
+        do work_on_level(true);
+        while (next_level());
+        return;
+      }
+      bool done = false;
+      std::barrier sync(static_cast<std::ptrdiff_t>(n), [&]() noexcept { done = !next_level(); });
+      auto worker = [&](unsigned index) {
+        do {
+          work_on_level(index == 0);
+          sync.arrive_and_wait();  // the Worker guard is released: growth never waits for this barrier
+        } while (!done);
+      };
+      std::vector<std::jthread> threads;
+      for (unsigned i = 1; i < n; ++i) threads.emplace_back(worker, i);
+      worker(0);
+    }
+
+    // ---- depth-first --------------------------------------------------------------------------
+    void depth_first() {
+      struct Entry {
+        StateId id;
+        std::uint32_t depth;
+      };
+      std::vector<Entry> stack;
+      for (std::size_t id = ex.store_->size(); id-- > 0;) stack.push_back({static_cast<StateId>(id), 0});
+      std::vector<Pending> pending;
+      std::size_t since_tick = 0;
+      while (!stack.empty() && !halted.load(std::memory_order_relaxed)) {
+        const Entry e = stack.back();
+        stack.pop_back();
+        depth = std::max<std::size_t>(depth, e.depth);
+        if (ex.store_->flag(e.id)) continue;
+        expand(e.id, e.depth + 1, pending);
+        store_all(pending, [&](StateId id, std::uint32_t d) { stack.push_back({id, d}); });
+        if (++since_tick == kChunk) {
+          since_tick = 0;
+          tick();
+        }
+      }
+    }
+  };
+
+  const M& model_;
+  SearchOptions options_;
+  std::optional<StateStore> store_;
+  bool ran_ = false;
+  Clock::time_point start_;
+  Clock::time_point last_progress_;
+};
+
+}  // namespace checker

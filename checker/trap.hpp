@@ -1,0 +1,189 @@
+#pragma once
+// "Can every reachable state still reach a goal?" (CTL: AG EF goal), answered after a complete search.
+//
+// The transition graph is rebuilt once as compact arrays (successor ids per state, then predecessors), the
+// states that can reach a goal are marked by a backward breadth-first sweep from the goals, and every unmarked
+// state is trapped: no path from it reaches a goal. The witness is a shortest path from an initial state to a
+// trapped state, then the dead end or cycle it is trapped in (every successor of a trapped state is trapped).
+// Memory: 8 bytes per transition and 17 bytes per state, for a moment both directions at once.
+
+#include <algorithm>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <stdexcept>
+#include <vector>
+
+#include "checker/search.hpp"
+
+namespace checker {
+
+template <class M>
+struct Trap {
+  std::vector<Step<M>> prefix;  ///< shortest path from an initial state to the first trapped state
+  /// From the first trapped state (prefix.back()) onwards: a path to a dead end, or a path whose last state
+  /// repeats trap[cycle_start] (a cycle). trap.front() is prefix.back().
+  std::vector<Step<M>> trap;
+  bool dead_end = false;
+  std::size_t cycle_start = 0;  ///< meaningful when !dead_end
+};
+
+template <class M>
+struct TrapResult {
+  std::size_t trapped_states = 0;
+  std::optional<Trap<M>> witness;  ///< present iff trapped_states > 0
+};
+
+/// The successor ids of every stored state, rebuilt from the model; a graph over state ids.
+struct Graph {
+  std::vector<std::uint64_t> offsets;  ///< state i's successors are targets[offsets[i] .. offsets[i+1])
+  std::vector<StateId> targets;
+
+  std::size_t size() const { return offsets.empty() ? 0 : offsets.size() - 1; }
+  std::size_t degree(StateId s) const { return offsets[s + 1] - offsets[s]; }
+  const StateId* begin(StateId s) const { return targets.data() + offsets[s]; }
+  const StateId* end(StateId s) const { return targets.data() + offsets[s + 1]; }
+
+  /// The same graph with every edge reversed.
+  Graph reversed() const {
+    Graph r;
+    const std::size_t n = size();
+    r.offsets.assign(n + 1, 0);
+    for (StateId t : targets) ++r.offsets[t + 1];
+    for (std::size_t i = 0; i < n; ++i) r.offsets[i + 1] += r.offsets[i];
+    r.targets.resize(targets.size());
+    std::vector<std::uint64_t> fill(r.offsets.begin(), r.offsets.end() - 1);
+    for (StateId s = 0; s < n; ++s)
+      for (const StateId* t = begin(s); t != end(s); ++t) r.targets[fill[*t]++] = s;
+    return r;
+  }
+};
+
+/// Rebuilds the explored graph. States the search pruned have no successors here.
+/// \pre the search completed. \throws InternalError when a successor is missing from the store.
+template <class M>
+Graph explored_graph(const Explorer<M>& ex) {
+  Graph g;
+  const std::size_t n = ex.store().size();
+  g.offsets.reserve(n + 1);
+  g.offsets.push_back(0);
+  for (StateId s = 0; s < n; ++s) {
+    if (!ex.store().flag(s)) {
+      ex.model().successors(ex.state(s), [&](const auto&, const typename M::State& next) {
+        const std::optional<StateId> id = ex.find(next);
+        if (!id) throw InternalError("graph rebuilding: a successor of state " + std::to_string(s) + " is not stored");
+        g.targets.push_back(*id);
+      });
+    }
+    g.offsets.push_back(g.targets.size());
+  }
+  return g;
+}
+
+/// Which states can reach a goal, and a witness if some cannot.
+/// \pre `ex` ran to Outcome::Complete (otherwise unexplored successors would look like dead ends).
+/// \param is_goal called as is_goal(const State&, StateId) once per stored state.
+template <class M, class Goal>
+TrapResult<M> find_trap(const Explorer<M>& ex, Goal&& is_goal) {
+  const Graph forward = explored_graph(ex);
+  const std::size_t n = forward.size();
+
+  std::vector<std::uint8_t> reaches(n, 0);
+  {
+    const Graph backward = forward.reversed();
+    std::vector<StateId> queue;
+    for (StateId s = 0; s < n; ++s)
+      if (is_goal(ex.state(s), s)) {
+        reaches[s] = 1;
+        queue.push_back(s);
+      }
+    for (std::size_t head = 0; head < queue.size(); ++head)
+      for (const StateId* p = backward.begin(queue[head]); p != backward.end(queue[head]); ++p)
+        if (!reaches[*p]) {
+          reaches[*p] = 1;
+          queue.push_back(*p);
+        }
+  }
+
+  TrapResult<M> result;
+  result.trapped_states = static_cast<std::size_t>(std::count(reaches.begin(), reaches.end(), 0));
+  if (result.trapped_states == 0) return result;
+
+  // Shortest path from the initial states to the nearest trapped state (forward BFS over the graph, so the
+  // answer does not depend on the order the search used).
+  std::vector<StateId> via(n, kNoState);
+  std::vector<std::uint8_t> seen(n, 0);
+  std::vector<StateId> queue;
+  for (StateId s = 0; s < n; ++s)
+    if (ex.store().parent(s) == kNoState) {
+      seen[s] = 1;
+      queue.push_back(s);
+    }
+  StateId entry = kNoState;
+  for (std::size_t head = 0; head < queue.size() && entry == kNoState; ++head) {
+    const StateId s = queue[head];
+    if (!reaches[s]) {
+      entry = s;
+      break;
+    }
+    for (const StateId* t = forward.begin(s); t != forward.end(s); ++t)
+      if (!seen[*t]) {
+        seen[*t] = 1;
+        via[*t] = s;
+        queue.push_back(*t);
+      }
+  }
+  if (entry == kNoState) throw InternalError("trap analysis: a trapped state is unreachable");
+  std::vector<StateId> prefix_ids;
+  for (StateId s = entry; s != kNoState; s = via[s]) prefix_ids.push_back(s);
+  std::reverse(prefix_ids.begin(), prefix_ids.end());
+
+  // From the entry, depth-first until a dead end or an edge back into the current path (a cycle).
+  enum : std::uint8_t { kWhite, kGrey, kBlack };
+  std::vector<std::uint8_t> colour(n, kWhite);
+  struct Frame {
+    StateId s;
+    const StateId* next;
+  };
+  std::vector<Frame> path{{entry, forward.begin(entry)}};
+  colour[entry] = kGrey;
+  Trap<M> trap;
+  std::optional<StateId> closes;
+  while (!path.empty()) {
+    Frame& f = path.back();
+    if (forward.degree(f.s) == 0) {
+      trap.dead_end = true;
+      break;
+    }
+    if (f.next == forward.end(f.s)) {
+      colour[f.s] = kBlack;
+      path.pop_back();
+      continue;
+    }
+    const StateId t = *f.next++;
+    if (colour[t] == kGrey) {
+      closes = t;
+      break;
+    }
+    if (colour[t] == kWhite) {
+      colour[t] = kGrey;
+      path.push_back({t, forward.begin(t)});
+    }
+  }
+  if (path.empty()) throw InternalError("trap analysis: a trapped state has neither a dead end nor a cycle");
+
+  std::vector<StateId> trap_ids;
+  for (const Frame& f : path) trap_ids.push_back(f.s);
+  if (closes) {
+    trap.cycle_start = static_cast<std::size_t>(std::find(trap_ids.begin(), trap_ids.end(), *closes) - trap_ids.begin());
+    trap_ids.push_back(*closes);
+  }
+  trap.prefix = ex.steps_along(prefix_ids);
+  trap.trap.push_back(trap.prefix.back());
+  for (std::size_t k = 1; k < trap_ids.size(); ++k)
+    trap.trap.push_back({ex.label_between(trap_ids[k - 1], trap_ids[k]), ex.state(trap_ids[k]), trap_ids[k]});
+  result.witness = std::move(trap);
+  return result;
+}
+
+}  // namespace checker

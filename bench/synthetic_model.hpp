@@ -25,13 +25,9 @@ struct GridModel {
 
   static State make(const std::array<std::uint32_t, 4>& coord) {
     State s{coord, {}};
-    std::uint32_t x = coord[0] * 0x9E3779B1u ^ coord[1] * 0x85EBCA77u ^ coord[2] * 0xC2B2AE3Du ^ coord[3] * 0x27D4EB2Fu;
-    for (std::uint32_t& w : s.derived) {
-      x ^= x >> 15;
-      x *= 0x2C1B3C6Du;
-      x ^= x >> 12;
-      w = x;
-    }
+    const std::uint32_t x =
+        coord[0] * 0x9E3779B1u ^ coord[1] * 0x85EBCA77u ^ coord[2] * 0xC2B2AE3Du ^ coord[3] * 0x27D4EB2Fu;
+    for (std::uint32_t j = 0; j < s.derived.size(); ++j) s.derived[j] = x + j * 0x2C1B3C6Du;
     return s;
   }
 

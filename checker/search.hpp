@@ -112,10 +112,13 @@ class Explorer {
     result.stop = r.stop;
     result.stats = stats_now(r.transitions.load(), r.depth);
     result.stats.peak_memory_bytes = peak_resident_bytes();
+    outcome_ = result.outcome;
     return result;
   }
 
   const M& model() const noexcept { return model_; }
+  /// How run() ended; empty before it ran.
+  std::optional<Outcome> outcome() const noexcept { return outcome_; }
   const StateStore& store() const noexcept { return *store_; }
   const SearchOptions& options() const noexcept { return options_; }
 
@@ -184,7 +187,7 @@ class Explorer {
  private:
   using Clock = std::chrono::steady_clock;
   static constexpr std::size_t kChunk = 64;     // states a thread claims at a time
-  static constexpr std::size_t kPrefetch = 8;   // successors looked ahead for the table
+  static constexpr std::size_t kPrefetch = 16;  // successors looked ahead for the table
 
   double elapsed() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
 
@@ -255,7 +258,7 @@ class Explorer {
     }
 
     /// Generates the successors of `id` into `out`, calling the edge and deadlock observers.
-    void expand(StateId id, std::uint32_t depth_of_next, std::vector<Pending>& out) {
+    std::size_t expand(StateId id, std::uint32_t depth_of_next, std::vector<Pending>& out) {
       const State s = ex.state(id);
       std::size_t count = 0;
       ex.model_.successors(s, [&](const Label& label, const State& next) {
@@ -272,13 +275,13 @@ class Explorer {
         const auto* bytes = reinterpret_cast<const std::byte*>(&next);
         out.push_back(Pending{label, next, hash_bytes(bytes, sizeof(State)), id, depth_of_next});
       });
-      transitions.fetch_add(count, std::memory_order_relaxed);
       if (count == 0) {
         if constexpr (requires { observer.on_deadlock(s, id); }) {
           if (observer.on_deadlock(s, id) == Action::Stop)
             halt(Outcome::Stopped, StopRecord<M>{StopRecord<M>::Kind::Deadlock, id, std::nullopt, std::nullopt});
         }
       }
+      return count;
     }
 
     /// Stores the pending successors in order, looking a few ahead into the table; calls `fresh(id, depth)`
@@ -286,9 +289,13 @@ class Explorer {
     template <class Fresh>
     void store_all(std::vector<Pending>& pending, Fresh&& fresh) {
       const std::size_t n = pending.size();
+      // Two-stage look-ahead: the table slot kPrefetch successors ahead, the stored state half as far ahead.
+      constexpr std::size_t kHalf = kPrefetch / 2;
       for (std::size_t i = 0; i < std::min(n, kPrefetch); ++i) ex.store_->prefetch(pending[i].hash);
+      for (std::size_t i = 0; i < std::min(n, kHalf); ++i) ex.store_->prefetch_state(pending[i].hash);
       for (std::size_t i = 0; i < n; ++i) {
         if (i + kPrefetch < n) ex.store_->prefetch(pending[i + kPrefetch].hash);
+        if (i + kHalf < n) ex.store_->prefetch_state(pending[i + kHalf].hash);
         if (halted.load(std::memory_order_relaxed)) break;
         const Pending& p = pending[i];
         if (const auto id = add(p.state, p.hash, p.parent)) fresh(*id, p.depth);
@@ -338,9 +345,12 @@ class Explorer {
         const std::size_t from = cursor.fetch_add(kChunk, std::memory_order_relaxed);
         if (from >= level_end) break;
         const std::size_t to = std::min(from + kChunk, level_end);
+        std::size_t generated = 0;
         for (std::size_t id = from; id < to; ++id) {
-          if (!ex.store_->flag(static_cast<StateId>(id))) expand(static_cast<StateId>(id), next_depth, pending);
+          if (!ex.store_->flag(static_cast<StateId>(id)))
+            generated += expand(static_cast<StateId>(id), next_depth, pending);
         }
+        transitions.fetch_add(generated, std::memory_order_relaxed);
         store_all(pending, [](StateId, std::uint32_t) {});
         if (ticks) tick();
       }
@@ -396,7 +406,7 @@ class Explorer {
         stack.pop_back();
         depth = std::max<std::size_t>(depth, e.depth);
         if (ex.store_->flag(e.id)) continue;
-        expand(e.id, e.depth + 1, pending);
+        transitions.fetch_add(expand(e.id, e.depth + 1, pending), std::memory_order_relaxed);
         store_all(pending, [&](StateId id, std::uint32_t d) { stack.push_back({id, d}); });
         if (++since_tick == kChunk) {
           since_tick = 0;
@@ -410,6 +420,7 @@ class Explorer {
   SearchOptions options_;
   std::optional<StateStore> store_;
   bool ran_ = false;
+  std::optional<Outcome> outcome_;
   Clock::time_point start_;
   Clock::time_point last_progress_;
 };

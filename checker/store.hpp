@@ -85,7 +85,15 @@ class StateStore {
   std::optional<StateId> find(const std::byte* state, std::uint64_t hash) const;
 
   /// Hints the cache that a lookup of `hash` is coming.
-  void prefetch(std::uint64_t hash) const noexcept;
+  void prefetch(std::uint64_t hash) const noexcept { __builtin_prefetch(&table()[index_of(tag_of(hash))]); }
+  /// Second stage, some time after prefetch(hash): if the home slot holds a state with the same tag, hints
+  /// the cache that its bytes will be compared.
+  void prefetch_state(std::uint64_t hash) const noexcept {
+    const std::uint32_t tag = tag_of(hash);
+    const std::uint64_t slot = table()[index_of(tag)].load(std::memory_order_relaxed);
+    const auto id = static_cast<std::uint32_t>(slot);
+    if (static_cast<std::uint32_t>(slot >> 32) == tag && id != kBusy) __builtin_prefetch(state(id));
+  }
 
   const std::byte* state(StateId id) const noexcept { return arena_.data() + std::size_t{id} * state_size_; }
   StateId parent(StateId id) const noexcept {

@@ -85,6 +85,8 @@ Graph explored_graph(const Explorer<M>& ex) {
 /// \param is_goal called as is_goal(const State&, StateId) once per stored state.
 template <class M, class Goal>
 TrapResult<M> find_trap(const Explorer<M>& ex, Goal&& is_goal) {
+  if (ex.outcome() != Outcome::Complete)
+    throw std::logic_error("trap analysis needs a complete search (one no observer or limit stopped)");
   const Graph forward = explored_graph(ex);
   const std::size_t n = forward.size();
 

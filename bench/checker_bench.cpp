@@ -1,17 +1,21 @@
 // Benchmark of the generic checker on the synthetic grid model: one JSON line per run.
-//   checker_bench [--threads T] [--side N] [--dims D]
+//   checker_bench [--threads T] [--side N] [--dims D] [--trap 1]
+// With --trap 1 it also runs the AG EF analysis (goal: the far corner, which every state reaches) and prints
+// a second line {"bench":"trap",...}.
 // Run each thread count in its own process: peak resident memory is per process.
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
 
 #include "bench/synthetic_model.hpp"
-#include "checker/search.hpp"
+#include "checker/trap.hpp"
 
 int main(int argc, char** argv) {
   unsigned threads = 1;
+  bool trap = false;
   bench::GridModel model;
   model.dims = 3;
   model.side = 170;  // 170^3 = 4,913,000 states
@@ -21,6 +25,7 @@ int main(int argc, char** argv) {
     if (key == "--threads") threads = value;
     else if (key == "--side") model.side = value;
     else if (key == "--dims") model.dims = value;
+    else if (key == "--trap") trap = value != 0;
     else {
       std::fprintf(stderr, "checker_bench: unknown option %s (use --threads, --side, --dims)\n", argv[i]);
       return 2;
@@ -37,5 +42,19 @@ int main(int argc, char** argv) {
       s.threads, s.states, s.transitions, s.seconds, s.states_per_second,
       static_cast<double>(s.peak_memory_bytes) / static_cast<double>(s.states), sizeof(bench::GridState),
       std::string(checker::to_string(result.outcome)).c_str());
-  return result.outcome == checker::Outcome::Complete ? 0 : 1;
+  if (result.outcome != checker::Outcome::Complete) return 1;
+  if (trap) {
+    const auto start = std::chrono::steady_clock::now();
+    const std::uint32_t last = model.side - 1;
+    const auto traps = checker::find_trap(explorer, [&](const bench::GridState& g, checker::StateId) {
+      for (std::uint32_t d = 0; d < model.dims; ++d)
+        if (g.coord[d] != last) return false;
+      return true;
+    });
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::printf("{\"bench\":\"trap\",\"states\":%zu,\"transitions\":%zu,\"trapped\":%zu,\"seconds\":%.3f,"
+                "\"peak_memory_bytes\":%zu}\n",
+                s.states, s.transitions, traps.trapped_states, seconds, checker::peak_resident_bytes());
+  }
+  return 0;
 }

@@ -22,10 +22,14 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string key = argv[i];
     const auto value = static_cast<unsigned>(std::strtoul(argv[i + 1], nullptr, 10));
-    if (key == "--threads") threads = value;
-    else if (key == "--side") model.side = value;
-    else if (key == "--dims") model.dims = value;
-    else if (key == "--trap") trap = value != 0;
+    if (key == "--threads")
+      threads = value;
+    else if (key == "--side")
+      model.side = value;
+    else if (key == "--dims")
+      model.dims = value;
+    else if (key == "--trap")
+      trap = value != 0;
     else {
       std::fprintf(stderr, "checker_bench: unknown option %s (use --threads, --side, --dims)\n", argv[i]);
       return 2;
@@ -52,9 +56,10 @@ int main(int argc, char** argv) {
       return true;
     });
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::printf("{\"bench\":\"trap\",\"states\":%zu,\"transitions\":%zu,\"trapped\":%zu,\"seconds\":%.3f,"
-                "\"peak_memory_bytes\":%zu}\n",
-                s.states, s.transitions, traps.trapped_states, seconds, checker::peak_resident_bytes());
+    std::printf(
+        "{\"bench\":\"trap\",\"states\":%zu,\"transitions\":%zu,\"trapped\":%zu,\"seconds\":%.3f,"
+        "\"peak_memory_bytes\":%zu}\n",
+        s.states, s.transitions, traps.trapped_states, seconds, checker::peak_resident_bytes());
   }
   return 0;
 }

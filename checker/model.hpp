@@ -23,6 +23,8 @@ namespace checker {
 template <class S>
 concept PackedState = std::is_trivially_copyable_v<S> && std::has_unique_object_representations_v<S>;
 
+// clang-format 14 mangles concepts.
+// clang-format off
 template <class M>
 concept Model = requires { typename M::State; typename M::Label; } &&
                 PackedState<typename M::State> && std::copyable<typename M::Label> &&
@@ -31,6 +33,7 @@ concept Model = requires { typename M::State; typename M::Label; } &&
                   m.initial(on_initial);
                   m.successors(s, on_successor);
                 };
+// clang-format on
 
 /// An observer's answer to an event of the search.
 enum class Action : std::uint8_t {

@@ -31,9 +31,9 @@ namespace checker {
 enum class Order { Bfs, Dfs };
 
 struct Limits {
-  std::size_t max_states = 0;         ///< 0: none (beyond the store's 2^31 ids)
-  std::size_t max_memory_bytes = 0;   ///< 0: three quarters of physical memory
-  double time_limit_seconds = 0;      ///< 0: none
+  std::size_t max_states = 0;        ///< 0: none (beyond the store's 2^31 ids)
+  std::size_t max_memory_bytes = 0;  ///< 0: three quarters of physical memory
+  double time_limit_seconds = 0;     ///< 0: none
 };
 
 struct SearchOptions {
@@ -57,7 +57,7 @@ template <class M>
 struct StopRecord {
   enum class Kind { State, Edge, Deadlock };
   Kind kind;
-  StateId at;  ///< the state (State, Deadlock) or the edge's source (Edge)
+  StateId at;                               ///< the state (State, Deadlock) or the edge's source (Edge)
   std::optional<typename M::Label> label;   ///< Edge only
   std::optional<typename M::State> target;  ///< Edge only: the successor, which may not be stored
 };
@@ -247,8 +247,11 @@ class Explorer {
       if (!r.is_new()) return std::nullopt;
       if constexpr (requires { observer.on_state(next, r.id); }) {
         switch (observer.on_state(next, r.id)) {
-          case Action::Continue: break;
-          case Action::Prune: ex.store_->set_flag(r.id); return std::nullopt;
+          case Action::Continue:
+            break;
+          case Action::Prune:
+            ex.store_->set_flag(r.id);
+            return std::nullopt;
           case Action::Stop:
             halt(Outcome::Stopped, StopRecord<M>{StopRecord<M>::Kind::State, r.id, std::nullopt, std::nullopt});
             return std::nullopt;
@@ -265,8 +268,10 @@ class Explorer {
         ++count;
         if constexpr (requires { observer.on_edge(s, id, label, next); }) {
           switch (observer.on_edge(s, id, label, next)) {
-            case Action::Continue: break;
-            case Action::Prune: return;
+            case Action::Continue:
+              break;
+            case Action::Prune:
+              return;
             case Action::Stop:
               halt(Outcome::Stopped, StopRecord<M>{StopRecord<M>::Kind::Edge, id, label, next});
               return;

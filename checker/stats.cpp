@@ -9,11 +9,16 @@ namespace checker {
 
 std::string_view to_string(Outcome outcome) noexcept {
   switch (outcome) {
-    case Outcome::Complete: return "complete";
-    case Outcome::Stopped: return "stopped";
-    case Outcome::StateLimit: return "state limit";
-    case Outcome::MemoryLimit: return "memory limit";
-    case Outcome::TimeLimit: return "time limit";
+    case Outcome::Complete:
+      return "complete";
+    case Outcome::Stopped:
+      return "stopped";
+    case Outcome::StateLimit:
+      return "state limit";
+    case Outcome::MemoryLimit:
+      return "memory limit";
+    case Outcome::TimeLimit:
+      return "time limit";
   }
   return "?";
 }

@@ -53,8 +53,7 @@ StateStore::StateStore(const Config& config)
     const std::size_t table_bytes = slots() * kSlotBytes;
     if (max_bytes_ <= table_bytes)
       throw std::invalid_argument("state store: a memory budget of " + std::to_string(max_bytes_) +
-                                  " bytes cannot hold the initial table of " + std::to_string(table_bytes) +
-                                  " bytes");
+                                  " bytes cannot hold the initial table of " + std::to_string(table_bytes) + " bytes");
     const std::size_t by_memory = (max_bytes_ - table_bytes) / (state_size_ + sizeof(std::uint32_t));
     if (by_memory < id_limit_) {
       id_limit_ = by_memory;

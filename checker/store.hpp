@@ -50,10 +50,10 @@ class Mapping {
 class StateStore {
  public:
   struct Config {
-    std::size_t state_size = 0;          ///< bytes per state, > 0
+    std::size_t state_size = 0;             ///< bytes per state, > 0
     std::size_t max_states = kMaxIds - 64;  ///< insertion fails past this many states
-    std::size_t max_bytes = 0;           ///< budget for arena + parents + table; 0 = no budget
-    unsigned initial_log2_slots = 16;    ///< table starts with 2^this slots
+    std::size_t max_bytes = 0;              ///< budget for arena + parents + table; 0 = no budget
+    unsigned initial_log2_slots = 16;       ///< table starts with 2^this slots
   };
 
   enum class Outcome : std::uint8_t {
@@ -127,7 +127,7 @@ class StateStore {
  private:
   static constexpr std::uint32_t kFlagBit = 0x80000000u;
   static constexpr std::uint32_t kNoParent = ~kFlagBit;  // kNoState as stored in 31 bits
-  static constexpr std::uint32_t kBusy = 0xFFFFFFFFu;  // slot id while its state is being written
+  static constexpr std::uint32_t kBusy = 0xFFFFFFFFu;    // slot id while its state is being written
 
   std::uint32_t* parents() const noexcept { return reinterpret_cast<std::uint32_t*>(parents_.data()); }
   std::atomic<std::uint64_t>* table() const noexcept {

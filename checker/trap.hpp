@@ -177,7 +177,8 @@ TrapResult<M> find_trap(const Explorer<M>& ex, Goal&& is_goal) {
   std::vector<StateId> trap_ids;
   for (const Frame& f : path) trap_ids.push_back(f.s);
   if (closes) {
-    trap.cycle_start = static_cast<std::size_t>(std::find(trap_ids.begin(), trap_ids.end(), *closes) - trap_ids.begin());
+    trap.cycle_start =
+        static_cast<std::size_t>(std::find(trap_ids.begin(), trap_ids.end(), *closes) - trap_ids.begin());
     trap_ids.push_back(*closes);
   }
   trap.prefix = ex.steps_along(prefix_ids);

@@ -1,8 +1,8 @@
 // The `teardown` command line: parses options into plain structs, calls the libraries, maps the result to
 // an exit code (0 holds, 10 violated, 2 bad usage, 3 inconclusive, 1 internal error).
 
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
+#include <CLI/CLI.hpp>
 
 #include <exception>
 

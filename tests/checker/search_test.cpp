@@ -37,7 +37,9 @@ SearchOptions options(Mode m) {
 }
 
 // 0->1, 0->2, 1->3, 2->3, 3->4, 4->1 (a cycle), 2->5 (a dead end); 6 is unreachable.
-GraphModel small() { return checker_test::graph(7, {{0, 1}, {0, 2}, {1, 3}, {2, 3}, {3, 4}, {4, 1}, {2, 5}}); }
+GraphModel small() {
+  return checker_test::graph(7, {{0, 1}, {0, 2}, {1, 3}, {2, 3}, {3, 4}, {4, 1}, {2, 5}});
+}
 
 template <class F>
 struct OnState {
@@ -241,7 +243,9 @@ struct Counter {
   using State = std::uint64_t;
   using Label = int;
   template <class Y>
-  void initial(Y&& y) const { y(State{0}); }
+  void initial(Y&& y) const {
+    y(State{0});
+  }
   template <class Y>
   void successors(const State& s, Y&& y) const {
     y(0, s + 1);
@@ -317,7 +321,9 @@ struct Fickle {
   using Label = int;
   mutable std::uint32_t calls = 0;
   template <class Y>
-  void initial(Y&& y) const { y(State{0}); }
+  void initial(Y&& y) const {
+    y(State{0});
+  }
   template <class Y>
   void successors(const State& s, Y&& y) const {
     if (s < 3) y(0, s + 1 + (calls++ > 3 ? 10u : 0u));

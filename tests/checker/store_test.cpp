@@ -20,10 +20,16 @@ struct Wide {
   std::array<std::uint64_t, 3> words;
 };
 
-Wide wide(std::uint64_t i) { return Wide{{i, i * 7 + 1, ~i}}; }
+Wide wide(std::uint64_t i) {
+  return Wide{{i, i * 7 + 1, ~i}};
+}
 
-const std::byte* bytes(const Wide& w) { return reinterpret_cast<const std::byte*>(&w); }
-std::uint64_t hash(const Wide& w) { return checker::hash_bytes(bytes(w), sizeof(Wide)); }
+const std::byte* bytes(const Wide& w) {
+  return reinterpret_cast<const std::byte*>(&w);
+}
+std::uint64_t hash(const Wide& w) {
+  return checker::hash_bytes(bytes(w), sizeof(Wide));
+}
 
 StateStore make_store(unsigned log2_slots = 4, std::size_t max_states = 0, std::size_t max_bytes = 0) {
   StateStore::Config c;
@@ -40,7 +46,8 @@ TEST_CASE("store: ids are dense in insertion order and parents are kept") {
   StateStore store = make_store();
   for (std::uint64_t i = 0; i < 10; ++i) {
     const Wide w = wide(i);
-    const auto r = store.find_or_insert(bytes(w), hash(w), i == 0 ? checker::kNoState : static_cast<checker::StateId>(i - 1));
+    const auto r =
+        store.find_or_insert(bytes(w), hash(w), i == 0 ? checker::kNoState : static_cast<checker::StateId>(i - 1));
     REQUIRE(r.outcome == StateStore::Outcome::Inserted);
     REQUIRE(r.id == i);
   }

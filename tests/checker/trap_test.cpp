@@ -31,8 +31,7 @@ SearchOptions with_threads(unsigned threads, checker::Order order = checker::Ord
 
 TEST_CASE("trap: a cycle that never reaches the goal is found with a shortest prefix") {
   // Goal 2. From 0: 1 leads to the goal; 3 <-> 4 cycle forever; 5 -> 6 is a dead end.
-  const GraphModel g =
-      checker_test::graph(7, {{0, 1}, {0, 3}, {0, 5}, {1, 2}, {1, 0}, {3, 4}, {4, 3}, {5, 6}});
+  const GraphModel g = checker_test::graph(7, {{0, 1}, {0, 3}, {0, 5}, {1, 2}, {1, 0}, {3, 4}, {4, 3}, {5, 6}});
   for (auto order : {checker::Order::Bfs, checker::Order::Dfs}) {
     Explorer<GraphModel> ex(g, with_threads(1, order));
     REQUIRE(ex.run().outcome == checker::Outcome::Complete);
@@ -111,9 +110,8 @@ TEST_CASE("trap: a 216000-state grid where one move is irreversible") {
   grid.side = 60;
   Explorer<bench::GridModel> ex(grid, with_threads(2));
   REQUIRE(ex.run().outcome == checker::Outcome::Complete);
-  const auto r = checker::find_trap(ex, [](const bench::GridState& s, StateId) {
-    return s.coord[2] == 0 && s.coord[0] == 59;
-  });
+  const auto r =
+      checker::find_trap(ex, [](const bench::GridState& s, StateId) { return s.coord[2] == 0 && s.coord[0] == 59; });
   CHECK(r.trapped_states == 216000 - 3600);
   REQUIRE(r.witness.has_value());
   CHECK(r.witness->prefix.size() == 2);

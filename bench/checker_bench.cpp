@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
     const std::uint32_t last = model.side - 1;
     const auto traps = checker::find_trap(explorer, [&](const bench::GridState& g, checker::StateId) {
       for (std::uint32_t d = 0; d < model.dims; ++d)
-        if (g.coord[d] != last) return false;
+        if (g.coord(d) != last) return false;
       return true;
     });
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -111,14 +111,14 @@ TEST_CASE("trap: a 216000-state grid where one move is irreversible") {
   Explorer<bench::GridModel> ex(grid, with_threads(2));
   REQUIRE(ex.run().outcome == checker::Outcome::Complete);
   const auto r =
-      checker::find_trap(ex, [](const bench::GridState& s, StateId) { return s.coord[2] == 0 && s.coord[0] == 59; });
+      checker::find_trap(ex, [](const bench::GridState& s, StateId) { return s.coord(2) == 0 && s.coord(0) == 59; });
   CHECK(r.trapped_states == 216000 - 3600);
   REQUIRE(r.witness.has_value());
   CHECK(r.witness->prefix.size() == 2);
   CHECK(*r.witness->prefix.back().label == 2);
   CHECK(r.witness->dead_end);
-  const auto& corner = r.witness->trap.back().state.coord;
-  CHECK((corner[0] == 59 && corner[1] == 59 && corner[2] == 59));
+  const auto& corner = r.witness->trap.back().state;
+  CHECK((corner.coord(0) == 59 && corner.coord(1) == 59 && corner.coord(2) == 59));
 }
 
 TEST_CASE("trap: an incomplete search is refused") {

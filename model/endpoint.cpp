@@ -1,0 +1,494 @@
+#include "model/endpoint.hpp"
+
+#include <array>
+
+namespace model {
+
+namespace {
+
+constexpr std::array<std::string_view, kTcpStates> kStateNames = {
+    "CLOSED",     "LISTEN",     "SYN_SENT", "SYN_RECEIVED", "ESTABLISHED", "FIN_WAIT_1",
+    "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING",  "LAST_ACK",     "TIME_WAIT",
+};
+
+Segment make(std::uint8_t flags, std::uint32_t seq, std::uint32_t ack, unsigned incarnation) {
+  Segment s;
+  s.flags = flags;
+  s.seq = seq;
+  s.ack = (flags & kAck) != 0 ? ack : 0;
+  s.set_ghost(incarnation, 0);
+  return s;
+}
+
+/// <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>: the reply to unacceptable segments, the challenge ACK, the ACK of
+/// data and FIN.
+Segment ack_of(const Tcb& tcb) {
+  return make(kAck, tcb.snd_nxt, tcb.rcv_nxt, tcb.incarnation);
+}
+
+void start_rto_if_idle(Tcb& tcb, const EndpointRules& rules) {
+  if (tcb.rto == 0) tcb.rto = timer_for(rules.rto);
+}
+
+/// Entering TIME-WAIT starts its timer and stops the others (RFC 9293 §3.10.7.4, eighth); with no TIME-WAIT
+/// configured the TCB is deleted at once.
+void enter_time_wait(Tcb& tcb, const EndpointRules& rules, bool is_server) {
+  if (rules.time_wait == 0) {
+    delete_tcb(tcb, is_server);
+    return;
+  }
+  tcb.state = TcpState::TimeWait;
+  tcb.time_wait = timer_for(rules.time_wait);
+  tcb.rto = 0;
+  tcb.fin_wait2 = 0;
+}
+
+void enter_fin_wait2(Tcb& tcb, const EndpointRules& rules) {
+  tcb.state = TcpState::FinWait2;
+  if (tcb.closed && rules.fin_wait2_timeout > 0) tcb.fin_wait2 = timer_for(rules.fin_wait2_timeout);
+}
+
+bool fin_acked(const Tcb& tcb) {
+  return tcb.fin_sent && tcb.snd_una == tcb.snd_nxt;
+}
+
+/// Table 6 of RFC 9293 §3.10.7.4 with RCV.WND > 0.
+bool acceptable(const Tcb& tcb, const Segment& seg, unsigned window) {
+  const auto in_window = [&](std::uint32_t s) { return seq_le(tcb.rcv_nxt, s) && seq_lt(s, tcb.rcv_nxt + window); };
+  const std::uint32_t len = seg.seg_len();
+  if (len == 0) return in_window(seg.seq);
+  return in_window(seg.seq) || in_window(seg.seq + len - 1);
+}
+
+/// The reply of a port with no connection (RFC 9293 §3.10.7.1), also used by LISTEN for an ACK.
+Arrival reset_for(const Segment& seg, Rule rule) {
+  Arrival a;
+  a.rule = rule;
+  if (seg.has(kAck))
+    a.reply = make(kRst, seg.ack, 0, 0);
+  else
+    a.reply = make(kRst | kAck, 0, seg.seq + seg.seg_len(), 0);
+  return a;
+}
+
+Arrival only(Rule rule) {
+  Arrival a;
+  a.rule = rule;
+  return a;
+}
+
+Arrival reply(Rule rule, const Segment& s) {
+  Arrival a;
+  a.rule = rule;
+  a.reply = s;
+  return a;
+}
+
+Arrival deleted(Rule rule, Tcb& tcb, bool is_server) {
+  delete_tcb(tcb, is_server);
+  Arrival a;
+  a.rule = rule;
+  a.deleted = true;
+  return a;
+}
+
+/// LISTEN receives a SYN (RFC 9293 §3.10.7.2, third/fourth): a new connection in SYN-RECEIVED.
+Arrival accept_syn(Tcb& tcb, const Segment& seg, const EndpointRules& rules, std::uint32_t new_iss, Rule rule) {
+  tcb = Tcb{};
+  tcb.state = TcpState::SynReceived;
+  tcb.incarnation = seg.incarnation();
+  tcb.passive = 1;
+  tcb.irs = seg.seq;
+  tcb.rcv_nxt = seg.seq + 1;
+  tcb.iss = new_iss;
+  tcb.snd_una = new_iss;
+  tcb.snd_nxt = new_iss + 1;
+  tcb.rto = timer_for(rules.rto);
+  Arrival a = reply(rule, make(kSyn | kAck, tcb.iss, tcb.rcv_nxt, tcb.incarnation));
+  a.opened = true;
+  return a;
+}
+
+Arrival closed_arrives(const Segment& seg) {
+  if (seg.has(kRst)) return only(Rule::ClosedDropRst);
+  return reset_for(seg, seg.has(kAck) ? Rule::ClosedResetAck : Rule::ClosedResetNoAck);
+}
+
+Arrival listen_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules, std::uint32_t new_iss) {
+  if (seg.has(kRst)) return only(Rule::ListenDropRst);
+  if (seg.has(kAck)) return reset_for(seg, Rule::ListenResetAck);
+  if (seg.has(kSyn)) return accept_syn(tcb, seg, rules, new_iss, Rule::ListenSyn);
+  return only(Rule::ListenDrop);
+}
+
+Arrival syn_sent_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules, bool is_server) {
+  bool ack_ok = false;
+  if (seg.has(kAck)) {  // first: SEG.ACK =< ISS or SEG.ACK > SND.NXT is unacceptable
+    if (seq_le(seg.ack, tcb.iss) || seq_gt(seg.ack, tcb.snd_nxt)) {
+      if (seg.has(kRst)) return only(Rule::SynSentDropRst);
+      return reply(Rule::SynSentBadAck, make(kRst, seg.ack, 0, tcb.incarnation));
+    }
+    ack_ok = seq_lt(tcb.snd_una, seg.ack) && seq_le(seg.ack, tcb.snd_nxt);
+  }
+  if (seg.has(kRst)) {  // second
+    if (ack_ok) return deleted(Rule::SynSentReset, tcb, is_server);
+    return only(Rule::SynSentDropRst);
+  }
+  if (!seg.has(kSyn)) return only(Rule::SynSentDrop);  // fifth
+  // fourth: SYN
+  tcb.irs = seg.seq;
+  tcb.rcv_nxt = seg.seq + 1;
+  if (ack_ok) tcb.snd_una = seg.ack;
+  if (seq_gt(tcb.snd_una, tcb.iss)) {
+    tcb.state = TcpState::Established;
+    tcb.retries = 0;
+    tcb.rto = 0;
+    return reply(Rule::SynSentEstablished, ack_of(tcb));
+  }
+  tcb.state = TcpState::SynReceived;
+  (void)rules;
+  return reply(Rule::SynSentSimultaneous, make(kSyn | kAck, tcb.iss, tcb.rcv_nxt, tcb.incarnation));
+}
+
+}  // namespace
+
+std::string_view name(TcpState s) {
+  return kStateNames[static_cast<std::size_t>(s)];
+}
+
+bool parse_state(std::string_view text, TcpState& out) {
+  for (std::size_t i = 0; i < kStateNames.size(); ++i)
+    if (kStateNames[i] == text) {
+      out = static_cast<TcpState>(i);
+      return true;
+    }
+  return false;
+}
+
+std::string_view describe(Rule rule) {
+  switch (rule) {
+    case Rule::ClosedDropRst:
+      return "RFC 9293 3.10.7.1: a RST to a closed port is discarded";
+    case Rule::ClosedResetNoAck:
+      return "RFC 9293 3.10.7.1: closed port, no ACK: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>";
+    case Rule::ClosedResetAck:
+      return "RFC 9293 3.10.7.1: closed port, ACK: <SEQ=SEG.ACK><CTL=RST>";
+    case Rule::ListenDropRst:
+      return "RFC 9293 3.10.7.2 first: a RST in LISTEN is ignored";
+    case Rule::ListenResetAck:
+      return "RFC 9293 3.10.7.2 second: an ACK in LISTEN gets <SEQ=SEG.ACK><CTL=RST>";
+    case Rule::ListenSyn:
+      return "RFC 9293 3.10.7.2 third: a SYN in LISTEN opens SYN-RECEIVED";
+    case Rule::ListenDrop:
+      return "RFC 9293 3.10.7.2 fourth: anything else in LISTEN is dropped";
+    case Rule::SynSentBadAck:
+      return "RFC 9293 3.10.7.3 first: unacceptable ACK in SYN-SENT gets <SEQ=SEG.ACK><CTL=RST>";
+    case Rule::SynSentReset:
+      return "RFC 9293 3.10.7.3 second: RST with an acceptable ACK: connection reset";
+    case Rule::SynSentDropRst:
+      return "RFC 9293 3.10.7.3 second: RST without an acceptable ACK is dropped";
+    case Rule::SynSentEstablished:
+      return "RFC 9293 3.10.7.3 fourth: SYN,ACK acknowledging our SYN: ESTABLISHED";
+    case Rule::SynSentSimultaneous:
+      return "RFC 9293 3.10.7.3 fourth: SYN without our SYN acknowledged: SYN-RECEIVED";
+    case Rule::SynSentDrop:
+      return "RFC 9293 3.10.7.3 fifth: neither SYN nor RST: dropped";
+    case Rule::TimeWaitSynRst:
+      return "knob syn_in_time_wait=rst: a SYN in TIME-WAIT is answered with RST";
+    case Rule::TimeWaitSynReopen:
+      return "knob syn_in_time_wait=reopen (RFC 1122 4.2.2.13): SYN above RCV.NXT reopens";
+    case Rule::TimeWaitSynChallenge:
+      return "knob syn_in_time_wait=challenge: a SYN in TIME-WAIT gets a challenge ACK";
+    case Rule::TimeWaitSynDrop:
+      return "knob syn_in_time_wait=drop: a SYN in TIME-WAIT is ignored";
+    case Rule::TimeWaitFinAgain:
+      return "RFC 9293 3.10.7.4 fifth: a retransmitted FIN in TIME-WAIT is acknowledged and the timer restarted";
+    case Rule::Unacceptable:
+      return "RFC 9293 3.10.7.4 first: unacceptable segment gets <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>";
+    case Rule::UnacceptableRst:
+      return "RFC 9293 3.10.7.4 first: unacceptable RST is dropped";
+    case Rule::RstChallenge:
+      return "RFC 9293 3.10.7.4 second (RFC 5961): in-window RST not at RCV.NXT gets a challenge ACK";
+    case Rule::RstIgnoredTimeWait:
+      return "knob rst_in_time_wait=ignore (RFC 1337 F1): RST in TIME-WAIT ignored";
+    case Rule::RstToListen:
+      return "RFC 9293 3.10.7.4 second: RST in passive SYN-RECEIVED returns to LISTEN";
+    case Rule::RstReset:
+      return "RFC 9293 3.10.7.4 second: RST resets the connection";
+    case Rule::SynToListen:
+      return "RFC 9293 3.10.7.4 fourth: SYN in passive SYN-RECEIVED returns to LISTEN";
+    case Rule::SynChallenge:
+      return "RFC 9293 3.10.7.4 fourth (RFC 5961): SYN in a synchronized state gets a challenge ACK";
+    case Rule::SynReset:
+      return "RFC 9293 3.10.7.4 fourth (RFC 793): in-window SYN resets the connection";
+    case Rule::NoAck:
+      return "RFC 9293 3.10.7.4 fifth: segment without ACK dropped";
+    case Rule::SynReceivedBadAck:
+      return "RFC 9293 3.10.7.4 fifth: unacceptable ACK in SYN-RECEIVED gets <SEQ=SEG.ACK><CTL=RST>";
+    case Rule::AckTooNew:
+      return "RFC 9293 3.10.7.4 fifth: ACK of unsent data gets an ACK and is dropped";
+    case Rule::AckTooOld:
+      return "RFC 9293 3.10.7.4 fifth (RFC 5961): ACK below SND.UNA-MAX.SND.WND gets an ACK";
+    case Rule::LastAckDone:
+      return "RFC 9293 3.10.7.4 fifth: our FIN acknowledged in LAST-ACK: TCB deleted";
+    case Rule::ClosingIgnored:
+      return "RFC 9293 3.10.7.4 fifth: in CLOSING an ACK not of our FIN is ignored";
+    case Rule::Processed:
+      return "RFC 9293 3.10.7.4: processed (ACK, text, FIN)";
+  }
+  return "?";
+}
+
+void delete_tcb(Tcb& tcb, bool is_server) {
+  // Keep only what the next incarnation's ISN policy may read (the old ISS and SND.NXT) and the ghost
+  // incarnation: states that differ in nothing else are one state.
+  Tcb history;
+  history.state = is_server ? TcpState::Listen : TcpState::Closed;
+  history.iss = tcb.iss;
+  history.snd_nxt = tcb.snd_nxt;
+  history.incarnation = tcb.incarnation;
+  tcb = history;
+}
+
+bool creates_connection(const Tcb& tcb, const Segment& seg, const EndpointRules& rules) {
+  const bool bare_syn = seg.has(kSyn) && !seg.has(kAck) && !seg.has(kRst);
+  if (tcb.state == TcpState::Listen) return bare_syn;
+  return tcb.state == TcpState::TimeWait && bare_syn &&
+         rules.syn_in_time_wait == EndpointRules::SynInTimeWait::Reopen && seq_gt(seg.seq, tcb.rcv_nxt);
+}
+
+Arrival segment_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules, bool is_server,
+                        std::uint32_t new_iss) {
+  switch (tcb.state) {
+    case TcpState::Closed:
+      return closed_arrives(seg);
+    case TcpState::Listen:
+      return listen_arrives(tcb, seg, rules, new_iss);
+    case TcpState::SynSent:
+      return syn_sent_arrives(tcb, seg, rules, is_server);
+    default:
+      break;
+  }
+
+  // A SYN in TIME-WAIT, where stacks differ (the syn_in_time_wait knob); `ack` is RFC 9293's general rules.
+  using Syn = EndpointRules::SynInTimeWait;
+  if (tcb.state == TcpState::TimeWait && seg.has(kSyn) && !seg.has(kAck) && !seg.has(kRst)) {
+    switch (rules.syn_in_time_wait) {
+      case Syn::Rst: {
+        const Segment rst = make(kRst, tcb.snd_nxt, 0, tcb.incarnation);
+        Arrival a = deleted(Rule::TimeWaitSynRst, tcb, is_server);
+        a.reply = rst;
+        return a;
+      }
+      case Syn::Reopen:
+        if (seq_gt(seg.seq, tcb.rcv_nxt)) return accept_syn(tcb, seg, rules, new_iss, Rule::TimeWaitSynReopen);
+        break;
+      case Syn::Challenge:
+        return reply(Rule::TimeWaitSynChallenge, ack_of(tcb));
+      case Syn::Drop:
+        return only(Rule::TimeWaitSynDrop);
+      case Syn::Ack:
+        break;
+    }
+  }
+
+  // TIME-WAIT: "The only thing that can arrive in this state is a retransmission of the remote FIN.
+  // Acknowledge it, and restart the 2 MSL timeout." (fifth step). It lies just below RCV.NXT, so it is
+  // recognised before the window test would call it unacceptable.
+  if (tcb.state == TcpState::TimeWait && seg.has(kFin) && !seg.has(kRst) && !seg.has(kSyn) &&
+      seg.seq + seg.len + 1 == tcb.rcv_nxt) {
+    tcb.time_wait = timer_for(rules.time_wait);
+    return reply(Rule::TimeWaitFinAgain, ack_of(tcb));
+  }
+
+  // First: the sequence number.
+  if (!acceptable(tcb, seg, rules.window)) {
+    if (seg.has(kRst)) return only(Rule::UnacceptableRst);
+    return reply(Rule::Unacceptable, ack_of(tcb));
+  }
+
+  // Second: RST.
+  if (seg.has(kRst)) {
+    if (rules.rfc5961 && seg.seq != tcb.rcv_nxt) return reply(Rule::RstChallenge, ack_of(tcb));
+    if (tcb.state == TcpState::TimeWait && rules.rst_in_time_wait == EndpointRules::RstInTimeWait::Ignore)
+      return only(Rule::RstIgnoredTimeWait);
+    if (tcb.state == TcpState::SynReceived && tcb.passive) return deleted(Rule::RstToListen, tcb, is_server);
+    return deleted(Rule::RstReset, tcb, is_server);
+  }
+
+  // Fourth: SYN.
+  if (seg.has(kSyn)) {
+    if (tcb.state == TcpState::SynReceived && tcb.passive) return deleted(Rule::SynToListen, tcb, is_server);
+    if (rules.rfc5961) return reply(Rule::SynChallenge, ack_of(tcb));
+    const Segment rst = make(kRst, tcb.snd_nxt, 0, tcb.incarnation);
+    Arrival a = deleted(Rule::SynReset, tcb, is_server);
+    a.reply = rst;
+    return a;
+  }
+
+  // Fifth: ACK.
+  if (!seg.has(kAck)) return only(Rule::NoAck);
+  if (tcb.state == TcpState::SynReceived) {
+    if (!(seq_lt(tcb.snd_una, seg.ack) && seq_le(seg.ack, tcb.snd_nxt)))
+      return reply(Rule::SynReceivedBadAck, make(kRst, seg.ack, 0, tcb.incarnation));
+    tcb.state = TcpState::Established;
+  }
+  if (tcb.state != TcpState::TimeWait) {
+    if (seq_gt(seg.ack, tcb.snd_nxt)) return reply(Rule::AckTooNew, ack_of(tcb));
+    if (rules.rfc5961 && seq_lt(seg.ack, tcb.snd_una - rules.window)) return reply(Rule::AckTooOld, ack_of(tcb));
+    if (seq_lt(tcb.snd_una, seg.ack)) {
+      tcb.snd_una = seg.ack;
+      tcb.retries = 0;
+      tcb.rto = tcb.snd_una == tcb.snd_nxt ? Timer{0} : timer_for(rules.rto);
+    }
+    switch (tcb.state) {
+      case TcpState::FinWait1:
+        if (fin_acked(tcb)) enter_fin_wait2(tcb, rules);
+        break;
+      case TcpState::Closing:
+        if (!fin_acked(tcb)) return only(Rule::ClosingIgnored);
+        enter_time_wait(tcb, rules, is_server);
+        if (tcb.state != TcpState::TimeWait) {
+          Arrival a = only(Rule::Processed);
+          a.deleted = true;
+          return a;
+        }
+        break;
+      case TcpState::LastAck:
+        if (fin_acked(tcb)) return deleted(Rule::LastAckDone, tcb, is_server);
+        break;
+      default:
+        break;
+    }
+  }
+
+  Arrival a = only(Rule::Processed);
+  bool send_ack = false;
+
+  // Seventh: segment text, in ESTABLISHED, FIN-WAIT-1 and FIN-WAIT-2 only.
+  const bool takes_text =
+      tcb.state == TcpState::Established || tcb.state == TcpState::FinWait1 || tcb.state == TcpState::FinWait2;
+  if (seg.len > 0 && takes_text) {
+    if (seg.seq == tcb.rcv_nxt) {
+      tcb.rcv_nxt += seg.len;
+      tcb.received = static_cast<std::uint8_t>(tcb.received + seg.len);
+      a.delivered = seg.len;
+    }
+    send_ack = true;  // in order: acknowledge it; out of order: MAY-13, ACK RCV.NXT (not held)
+  }
+
+  // Eighth: FIN, processed only when it sits at RCV.NXT (after the text above). In CLOSE-WAIT, CLOSING,
+  // LAST-ACK and TIME-WAIT the peer's FIN was already received, and a retransmission of it is below RCV.NXT:
+  // the first check (or the TIME-WAIT rule above) answered it.
+  if (seg.has(kFin) && takes_text) {
+    send_ack = true;  // processed or not (beyond RCV.NXT), RCV.NXT is acknowledged
+    if (seg.seq + seg.len == tcb.rcv_nxt) {
+      tcb.rcv_nxt += 1;
+      switch (tcb.state) {
+        case TcpState::Established:
+          tcb.state = TcpState::CloseWait;
+          break;
+        case TcpState::FinWait1:
+          if (fin_acked(tcb))
+            enter_time_wait(tcb, rules, is_server);
+          else
+            tcb.state = TcpState::Closing;
+          break;
+        case TcpState::FinWait2:
+          enter_time_wait(tcb, rules, is_server);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  if (tcb.state == TcpState::Closed || tcb.state == TcpState::Listen) {
+    a.deleted = true;
+    return a;
+  }
+  if (send_ack) a.reply = ack_of(tcb);
+  return a;
+}
+
+Segment open_active(Tcb& tcb, std::uint32_t iss, unsigned incarnation, const EndpointRules& rules) {
+  tcb = Tcb{};
+  tcb.state = TcpState::SynSent;
+  tcb.incarnation = static_cast<std::uint8_t>(incarnation);
+  tcb.iss = iss;
+  tcb.snd_una = iss;
+  tcb.snd_nxt = iss + 1;
+  tcb.rto = timer_for(rules.rto);
+  return make(kSyn, iss, 0, incarnation);
+}
+
+bool can_send(const Tcb& tcb, const EndpointRules& rules) {
+  return (tcb.state == TcpState::Established || tcb.state == TcpState::CloseWait) && !tcb.fin_sent &&
+         tcb.sent < Segment::kMaxOffset && tcb.snd_nxt - tcb.snd_una < rules.window;
+}
+
+Segment send_unit(Tcb& tcb, const EndpointRules& rules) {
+  Segment s = make(kAck, tcb.snd_nxt, tcb.rcv_nxt, tcb.incarnation);
+  s.len = 1;
+  s.set_ghost(tcb.incarnation, tcb.sent);
+  tcb.snd_nxt += 1;
+  tcb.sent = static_cast<std::uint8_t>(tcb.sent + 1);
+  start_rto_if_idle(tcb, rules);
+  return s;
+}
+
+Segment close(Tcb& tcb, const EndpointRules& rules) {
+  const Segment fin = make(kFin | kAck, tcb.snd_nxt, tcb.rcv_nxt, tcb.incarnation);
+  tcb.snd_nxt += 1;
+  tcb.fin_sent = 1;
+  tcb.closed = 1;
+  tcb.state = tcb.state == TcpState::CloseWait ? TcpState::LastAck : TcpState::FinWait1;
+  start_rto_if_idle(tcb, rules);
+  return fin;
+}
+
+std::optional<Segment> abort(Tcb& tcb, bool is_server) {
+  std::optional<Segment> rst;
+  switch (tcb.state) {
+    case TcpState::SynReceived:
+    case TcpState::Established:
+    case TcpState::FinWait1:
+    case TcpState::FinWait2:
+    case TcpState::CloseWait:
+      rst = make(kRst, tcb.snd_nxt, 0, tcb.incarnation);
+      break;
+    default:
+      break;
+  }
+  delete_tcb(tcb, is_server);
+  return rst;
+}
+
+void crash(Tcb& tcb, bool is_server) {
+  delete_tcb(tcb, is_server);
+}
+
+std::optional<Segment> retransmission_timeout(Tcb& tcb, const EndpointRules& rules, bool is_server) {
+  if (tcb.retries >= rules.max_retries) {
+    delete_tcb(tcb, is_server);
+    return std::nullopt;
+  }
+  tcb.retries = static_cast<std::uint8_t>(tcb.retries + 1);
+  tcb.rto = timer_for(rules.rto);
+  switch (tcb.state) {
+    case TcpState::SynSent:
+      return make(kSyn, tcb.iss, 0, tcb.incarnation);
+    case TcpState::SynReceived:
+      return make(kSyn | kAck, tcb.iss, tcb.rcv_nxt, tcb.incarnation);
+    default:
+      break;
+  }
+  if (tcb.fin_sent && tcb.snd_una + 1 == tcb.snd_nxt)
+    return make(kFin | kAck, tcb.snd_una, tcb.rcv_nxt, tcb.incarnation);
+  Segment data = make(kAck, tcb.snd_una, tcb.rcv_nxt, tcb.incarnation);
+  data.len = 1;
+  data.set_ghost(tcb.incarnation, tcb.snd_una - tcb.iss - 1);
+  return data;
+}
+
+}  // namespace model

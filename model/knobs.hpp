@@ -1,0 +1,94 @@
+#pragma once
+// Every setting of a model: the knobs, their table (name, meaning, accepted values, default), and the
+// profiles, which are named sets of knob values. Model files, `--set knob=value` and `teardown list knobs`
+// all go through the same table, so a knob cannot be settable in one place and unknown in another.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/endpoint.hpp"
+
+namespace model {
+
+enum class CloseMode : std::uint8_t { Active, Passive, Never, Abort, Crash };
+
+/// Which segments a firewall filter drops.
+enum class Match : std::uint8_t { Rst, Ack, Fin, Syn, Data, Any };
+
+/// A firewall rule: every segment of one direction that matches is dropped, from the start or from a moment
+/// the checker chooses (`@anytime`).
+struct Filter {
+  std::uint8_t direction = 0;  ///< 0: A>B, 1: B>A
+  Match match = Match::Rst;
+  bool anytime = false;
+  friend bool operator==(const Filter&, const Filter&) = default;
+};
+
+/// How each new incarnation chooses its ISS.
+struct IsnPolicy {
+  enum class Kind : std::uint8_t { Fixed, Choose, Adversarial } kind = Kind::Adversarial;
+  std::vector<std::uint32_t> values;  ///< Fixed: per incarnation (last one repeats); Choose: the set
+  friend bool operator==(const IsnPolicy&, const IsnPolicy&) = default;
+};
+
+struct Knobs {
+  std::string profile = "rfc9293";
+  unsigned msl = 2;
+  std::optional<unsigned> time_wait;  ///< unset: 2 x msl
+  unsigned rto = 2;
+  unsigned max_retries = 2;
+  unsigned fin_wait2_timeout = 0;
+  unsigned capacity = 3;
+  unsigned loss = 1;
+  unsigned dup = 1;
+  bool reorder = true;
+  unsigned incarnations = 2;
+  unsigned client_data = 1;
+  unsigned server_data = 1;
+  CloseMode client_close = CloseMode::Active;
+  CloseMode server_close = CloseMode::Passive;
+  unsigned window = 4;
+  IsnPolicy isn;
+  EndpointRules::RstInTimeWait rst_in_time_wait = EndpointRules::RstInTimeWait::Close;
+  EndpointRules::SynInTimeWait syn_in_time_wait = EndpointRules::SynInTimeWait::Ack;
+  bool rfc5961 = true;
+  std::vector<Filter> filters;
+
+  unsigned time_wait_ticks() const { return time_wait.value_or(2 * msl); }
+  EndpointRules endpoint_rules() const;
+};
+
+/// The knob table.
+struct KnobInfo {
+  std::string_view name;
+  std::string_view meaning;
+  std::string_view values;  ///< the accepted values, as a user would type them
+};
+const std::vector<KnobInfo>& knob_table();
+
+/// Sets one knob from text. \returns an error message naming the knob and the accepted values, or nothing.
+/// `filter` appends a rule (it is repeatable); `filter=none` clears them.
+std::optional<std::string> set_knob(Knobs& knobs, std::string_view name, std::string_view value);
+/// The knob's current value as text (what set_knob accepts).
+std::string knob_value(const Knobs& knobs, std::string_view name);
+
+/// Profiles: a name, what it stands for, and its knob settings applied over the defaults.
+struct Profile {
+  std::string_view name;
+  std::string_view meaning;
+  std::vector<std::pair<std::string_view, std::string_view>> settings;
+};
+const std::vector<Profile>& profiles();
+/// The defaults with profile `name` applied. \returns an error naming the known profiles, or nothing.
+std::optional<std::string> apply_profile(Knobs& knobs, std::string_view name);
+
+/// Checks the knobs together (bounds the packed state can hold). \returns an error, or nothing.
+std::optional<std::string> validate(const Knobs& knobs);
+
+std::string_view name(CloseMode mode);
+std::string describe(const Filter& filter);
+
+}  // namespace model

@@ -1,0 +1,115 @@
+#pragma once
+// The teardown model: two endpoints (A, the client and active opener; B, the server, always listening), one
+// channel per direction, applications, timers and connection incarnations, as DESIGN.md "The model" says.
+// It satisfies checker::Model.
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/endpoint.hpp"
+#include "model/knobs.hpp"
+#include "model/tcp.hpp"
+
+namespace model {
+
+inline constexpr unsigned kMaxCapacity = 4;
+
+/// Directions: 0 is A>B, 1 is B>A. Endpoints: 0 is A, 1 is B.
+struct State {
+  Tcb tcb[2];
+  std::array<Segment, kMaxCapacity> channel[2];  ///< the first count[d] slots are in flight, the rest zero
+  std::uint8_t count[2];
+  std::uint8_t losses;  ///< faults used so far
+  std::uint8_t dups;
+  std::uint8_t filters_on;   ///< bit k: filter k is active
+  std::uint8_t reserved[3];  ///< always 0
+
+  friend bool operator==(const State&, const State&) = default;
+};
+static_assert(sizeof(State) == 2 * 32 + 2 * 4 * 12 + 8);
+
+enum class Event : std::uint8_t {
+  Open,         ///< the client's application opens a connection (active OPEN)
+  Send,         ///< an application sends one data unit
+  Close,        ///< an application calls CLOSE
+  Abort,        ///< an application calls ABORT
+  Crash,        ///< the host crashes: its TCB vanishes without a segment
+  Deliver,      ///< the network delivers a segment
+  Lose,         ///< the network loses a segment (a fault)
+  Duplicate,    ///< the network duplicates a segment (a fault)
+  Tick,         ///< time passes: timers count down, segments age, segments older than MSL vanish
+  Retransmit,   ///< the retransmission timer fires and the segment at SND.UNA is sent again
+  GiveUp,       ///< the retransmission timer fires after R2 retransmissions: the TCB is deleted
+  TimeWaitEnd,  ///< the TIME-WAIT timer fires: the TCB is deleted
+  FinWait2End,  ///< the FIN-WAIT-2 timer of an orphaned connection fires: the TCB is deleted
+  FilterOn,     ///< a firewall rule switches on
+};
+std::string_view name(Event e);
+
+/// What happened to a segment an endpoint emitted.
+enum class Fate : std::uint8_t { None, Queued, Filtered, Overflow };
+
+struct Label {
+  Event event = Event::Tick;
+  std::uint8_t actor = 2;       ///< 0: A, 1: B, 2: the network or time
+  std::uint8_t index = 0;       ///< Deliver/Lose/Duplicate: direction; FilterOn: the filter
+  Fate fate = Fate::None;       ///< of `emitted`
+  Rule rule = Rule::Processed;  ///< Deliver: which rule decided
+  std::uint8_t delivered = 0;   ///< Deliver: data units handed to the receiving application
+  Segment segment;              ///< Deliver/Lose/Duplicate: the segment in question
+  Segment emitted;              ///< the segment an endpoint sent, if fate != None
+
+  friend bool operator==(const Label&, const Label&) = default;
+};
+
+class TeardownModel {
+ public:
+  using State = model::State;
+  using Label = model::Label;
+
+  /// \pre validate(knobs) returned nothing.
+  explicit TeardownModel(Knobs knobs);
+
+  const Knobs& knobs() const { return knobs_; }
+  const EndpointRules& rules() const { return rules_; }
+
+  template <class Yield>
+  void initial(Yield&& yield) const {
+    yield(initial_state());
+  }
+
+  template <class Yield>
+  void successors(const State& s, Yield&& yield) const {
+    thread_local std::vector<std::pair<Label, State>> out;
+    out.clear();
+    successors_into(s, out);
+    for (const auto& [label, next] : out) yield(label, next);
+  }
+
+  State initial_state() const;
+  void successors_into(const State& s, std::vector<std::pair<Label, State>>& out) const;
+
+  /// An accepted final state: the client has made every connection and holds no TCB, the server only
+  /// listens, and nothing is in flight.
+  bool final(const State& s) const;
+
+ private:
+  std::vector<std::uint32_t> iss_choices(const Tcb& history, unsigned incarnation, bool server) const;
+  void emit(State& s, unsigned from, const Segment& seg, Label& label) const;
+  bool filtered(const State& s, unsigned direction, const Segment& seg) const;
+  void user_actions(const State& s, unsigned side, std::vector<std::pair<Label, State>>& out) const;
+  void timer_actions(const State& s, unsigned side, std::vector<std::pair<Label, State>>& out) const;
+  void network_actions(const State& s, unsigned direction, std::vector<std::pair<Label, State>>& out) const;
+  void tick(const State& s, std::vector<std::pair<Label, State>>& out) const;
+
+  Knobs knobs_;
+  EndpointRules rules_;
+};
+
+/// Channel helpers (exposed for tests).
+void channel_insert(State& s, unsigned direction, const Segment& seg, bool sorted);
+void channel_remove(State& s, unsigned direction, unsigned index);
+
+}  // namespace model

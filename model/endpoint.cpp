@@ -207,6 +207,8 @@ std::string_view describe(Rule rule) {
       return "RFC 9293 3.10.7.4 first: unacceptable segment gets <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>";
     case Rule::UnacceptableRst:
       return "RFC 9293 3.10.7.4 first: unacceptable RST is dropped";
+    case Rule::UnacceptableBareAck:
+      return "knob ack_stale_acks=false: an unacceptable bare ACK is not answered (Linux's tcp_invalid_ratelimit)";
     case Rule::RstChallenge:
       return "RFC 9293 3.10.7.4 second (RFC 5961): in-window RST not at RCV.NXT gets a challenge ACK";
     case Rule::RstIgnoredTimeWait:
@@ -304,6 +306,7 @@ Arrival segment_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules
   // First: the sequence number.
   if (!acceptable(tcb, seg, rules.window)) {
     if (seg.has(kRst)) return only(Rule::UnacceptableRst);
+    if (!rules.ack_stale_acks && seg.flags == kAck && seg.len == 0) return only(Rule::UnacceptableBareAck);
     return reply(Rule::Unacceptable, ack_of(tcb));
   }
 

@@ -18,6 +18,7 @@ struct EndpointRules {
   unsigned max_retries = 2;        ///< R2: retransmissions before giving up
   unsigned fin_wait2_timeout = 0;  ///< ticks an orphaned FIN-WAIT-2 lasts; 0 = forever
   bool rfc5961 = true;             ///< RST/SYN/ACK validation of RFC 5961 (RFC 9293 §3.10.7.4)
+  bool ack_stale_acks = true;      ///< answer an unacceptable bare ACK with an ACK (RFC 9293 §3.10.7.4 first)
   enum class RstInTimeWait : std::uint8_t { Close, Ignore } rst_in_time_wait = RstInTimeWait::Close;
   enum class SynInTimeWait : std::uint8_t { Rst, Reopen, Challenge, Ack, Drop } syn_in_time_wait = SynInTimeWait::Ack;
 };
@@ -44,6 +45,7 @@ enum class Rule : std::uint8_t {
   TimeWaitFinAgain,
   Unacceptable,
   UnacceptableRst,
+  UnacceptableBareAck,
   RstChallenge,
   RstIgnoredTimeWait,
   RstToListen,

@@ -138,10 +138,11 @@ EndpointRules Knobs::endpoint_rules() const {
   EndpointRules r;
   r.window = window;
   r.time_wait = time_wait_ticks();
-  r.rto = rto;
+  r.rto = rto_ticks();
   r.max_retries = max_retries;
   r.fin_wait2_timeout = fin_wait2_timeout;
   r.rfc5961 = rfc5961;
+  r.ack_stale_acks = ack_stale_acks;
   r.rst_in_time_wait = rst_in_time_wait;
   r.syn_in_time_wait = syn_in_time_wait;
   return r;
@@ -151,7 +152,10 @@ const std::vector<KnobInfo>& knob_table() {
   static const std::vector<KnobInfo> table = {
       {"msl", "maximum segment lifetime in ticks: a segment older than this is gone", "integer 1..6 (default 2)"},
       {"time_wait", "TIME-WAIT length in ticks; 0 = no TIME-WAIT", "integer 0..12 (default 2 x msl)"},
-      {"rto", "retransmission timeout in ticks", "integer 1..12 (default 2)"},
+      {"rto",
+       "retransmission timeout in ticks; the default outlasts any round trip, so only a lost or filtered "
+       "segment is retransmitted",
+       "integer 1..12 (default 2 x msl + 1)"},
       {"max_retries", "R2: retransmissions of one segment before the endpoint gives up and deletes its TCB",
        "integer 0..6 (default 2)"},
       {"fin_wait2_timeout",
@@ -184,6 +188,14 @@ const std::vector<KnobInfo>& knob_table() {
        "RFC 9293's general rules (ack); or dropped",
        "rst|reopen|challenge|ack|drop (default ack)"},
       {"rfc5961", "RFC 5961 validation of RST, SYN and ACK in synchronized states", "true|false (default true)"},
+      {"ack_stale_acks",
+       "an unacceptable bare ACK (no data, SYN, FIN or RST) is answered with an ACK (true: RFC 9293 3.10.7.4 first) "
+       "or not (false: Linux rate-limits such replies to one per 500 ms, tcp_invalid_ratelimit)",
+       "true|false (default true)"},
+      {"apps",
+       "eager: an application acts as soon as it can, before the network or time move; free: at any moment (every "
+       "timing explored, far more states)",
+       "eager|free (default eager)"},
       {"filter", "a firewall rule (repeatable): DIRECTION:WHAT[@WHEN]; the rule drops every matching segment",
        "A>B|B>A : rst|ack|fin|syn|data|any [@start|@anytime], or none to clear"},
   };
@@ -213,7 +225,12 @@ std::optional<std::string> set_knob(Knobs& k, std::string_view name, std::string
     k.time_wait = t;
     return std::nullopt;
   }
-  if (name == "rto") return number(k.rto, 1, 12);
+  if (name == "rto") {
+    unsigned t = 0;
+    if (auto e = number(t, 1, 12)) return e;
+    k.rto = t;
+    return std::nullopt;
+  }
   if (name == "max_retries") return number(k.max_retries, 0, 6);
   if (name == "fin_wait2_timeout") return number(k.fin_wait2_timeout, 0, 12);
   if (name == "capacity") return number(k.capacity, 1, 4);
@@ -225,6 +242,16 @@ std::optional<std::string> set_knob(Knobs& k, std::string_view name, std::string
   if (name == "server_data") return number(k.server_data, 0, 4);
   if (name == "window") return number(k.window, 1, 8);
   if (name == "rfc5961") return boolean(k.rfc5961);
+  if (name == "ack_stale_acks") return boolean(k.ack_stale_acks);
+  if (name == "apps") {
+    if (v == "eager")
+      k.apps = Apps::Eager;
+    else if (v == "free")
+      k.apps = Apps::Free;
+    else
+      return bad(name, v, "eager|free");
+    return std::nullopt;
+  }
   if (name == "client_close" || name == "server_close") {
     const auto mode = parse_close(v);
     if (!mode) return bad(name, v, kCloseValues);
@@ -301,7 +328,7 @@ std::string knob_value(const Knobs& k, std::string_view name) {
   const auto b = [](bool x) { return std::string(x ? "true" : "false"); };
   if (name == "msl") return std::to_string(k.msl);
   if (name == "time_wait") return std::to_string(k.time_wait_ticks());
-  if (name == "rto") return std::to_string(k.rto);
+  if (name == "rto") return std::to_string(k.rto_ticks());
   if (name == "max_retries") return std::to_string(k.max_retries);
   if (name == "fin_wait2_timeout") return std::to_string(k.fin_wait2_timeout);
   if (name == "capacity") return std::to_string(k.capacity);
@@ -331,6 +358,8 @@ std::string knob_value(const Knobs& k, std::string_view name) {
     }
   }
   if (name == "rfc5961") return b(k.rfc5961);
+  if (name == "ack_stale_acks") return b(k.ack_stale_acks);
+  if (name == "apps") return k.apps == Apps::Eager ? "eager" : "free";
   if (name == "filter") {
     std::string out;
     for (const Filter& f : k.filters) {

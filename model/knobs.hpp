@@ -15,6 +15,10 @@ namespace model {
 
 enum class CloseMode : std::uint8_t { Active, Passive, Never, Abort, Crash };
 
+/// When applications act: as soon as they can, before the network or time move (eager), or at any moment
+/// (free, every timing explored).
+enum class Apps : std::uint8_t { Eager, Free };
+
 /// Which segments a firewall filter drops.
 enum class Match : std::uint8_t { Rst, Ack, Fin, Syn, Data, Any };
 
@@ -38,7 +42,7 @@ struct Knobs {
   std::string profile = "rfc9293";
   unsigned msl = 2;
   std::optional<unsigned> time_wait;  ///< unset: 2 x msl
-  unsigned rto = 2;
+  std::optional<unsigned> rto;        ///< unset: 2 x msl + 1 (longer than any round trip: no spurious retransmission)
   unsigned max_retries = 2;
   unsigned fin_wait2_timeout = 0;
   unsigned capacity = 3;
@@ -55,9 +59,12 @@ struct Knobs {
   EndpointRules::RstInTimeWait rst_in_time_wait = EndpointRules::RstInTimeWait::Close;
   EndpointRules::SynInTimeWait syn_in_time_wait = EndpointRules::SynInTimeWait::Ack;
   bool rfc5961 = true;
+  bool ack_stale_acks = true;
+  Apps apps = Apps::Eager;
   std::vector<Filter> filters;
 
   unsigned time_wait_ticks() const { return time_wait.value_or(2 * msl); }
+  unsigned rto_ticks() const { return rto.value_or(2 * msl + 1); }
   EndpointRules endpoint_rules() const;
 };
 

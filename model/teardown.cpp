@@ -50,10 +50,6 @@ std::string_view name(Event e) {
       return "crash";
     case Event::Deliver:
       return "deliver";
-    case Event::Lose:
-      return "lose";
-    case Event::Duplicate:
-      return "duplicate";
     case Event::Tick:
       return "tick";
     case Event::Retransmit:
@@ -122,9 +118,9 @@ std::vector<std::uint32_t> TeardownModel::iss_choices(const Tcb& history, unsign
       if (incarnation <= 1) {
         out.push_back(server ? kServerBase : kClientBase);
       } else {
-        // The previous connection's ISS (its windows overlap exactly), its SND.NXT (just above its sequence
-        // space, as RFC 1122's reopen rule would pick) and 2^31 away (as far as the sequence space allows).
-        out = {history.iss, history.snd_nxt, history.iss + 0x80000000u};
+        // The previous connection's ISS (the new windows overlap the old sequence space exactly) and its
+        // SND.NXT (just above it, as RFC 1122's reopen rule requires of a SYN that reopens TIME-WAIT).
+        out = {history.iss, history.snd_nxt};
       }
       break;
   }
@@ -141,39 +137,68 @@ bool TeardownModel::filtered(const State& s, unsigned d, const Segment& seg) con
   return false;
 }
 
-void TeardownModel::emit(State& s, unsigned from, const Segment& seg, Label& label) const {
-  label.emitted = seg;
-  if (filtered(s, from, seg)) {
-    label.fate = Fate::Filtered;
-  } else if (s.count[from] >= knobs_.capacity) {
-    label.fate = Fate::Overflow;
-  } else {
-    label.fate = Fate::Queued;
-    channel_insert(s, from, seg, knobs_.reorder);
+void TeardownModel::push(State next, Label label, const std::optional<Segment>& emitted, unsigned from,
+                         std::vector<std::pair<Label, State>>& out) const {
+  if (!emitted) {
+    out.emplace_back(label, next);
+    return;
   }
+  label.emitted = *emitted;
+  if (filtered(next, from, *emitted)) {
+    label.fate = Fate::Filtered;
+    out.emplace_back(label, next);
+    return;
+  }
+  const unsigned room = knobs_.capacity - next.count[from];
+  if (room == 0) {
+    label.fate = Fate::Overflow;
+    out.emplace_back(label, next);
+    return;
+  }
+  // Faults happen as the segment is sent: losing it later, or copying it later (the copy has the same age),
+  // reaches the same states save for the slot it held meanwhile. See README "Modelling choices".
+  if (next.losses < knobs_.loss) {
+    State lost = next;
+    ++lost.losses;
+    Label l = label;
+    l.fate = Fate::Lost;
+    out.emplace_back(l, lost);
+  }
+  if (next.dups < knobs_.dup && room >= 2) {
+    State twice = next;
+    ++twice.dups;
+    channel_insert(twice, from, *emitted, knobs_.reorder);
+    channel_insert(twice, from, *emitted, knobs_.reorder);
+    Label l = label;
+    l.fate = Fate::Duplicated;
+    out.emplace_back(l, twice);
+  }
+  label.fate = Fate::Queued;
+  channel_insert(next, from, *emitted, knobs_.reorder);
+  out.emplace_back(label, next);
 }
 
 void TeardownModel::user_actions(const State& s, unsigned side, std::vector<std::pair<Label, State>>& out) const {
   const Tcb& t = s.tcb[side];
   const unsigned data = side == kClient ? knobs_.client_data : knobs_.server_data;
   const CloseMode mode = side == kClient ? knobs_.client_close : knobs_.server_close;
-  const auto push = [&](Event e, auto&& change) {
+  // change(next) applies the user call and returns the segment it sends, if any.
+  const auto act = [&](Event e, auto&& change) {
     State next = s;
     Label label;
     label.event = e;
     label.actor = static_cast<std::uint8_t>(side);
-    change(next, label);
-    out.emplace_back(label, next);
+    const std::optional<Segment> sent = change(next);
+    push(next, label, sent, side, out);
   };
 
   if (side == kClient && t.state == TcpState::Closed && t.incarnation < knobs_.incarnations) {
     const unsigned incarnation = t.incarnation + 1u;
     for (std::uint32_t iss : iss_choices(t, incarnation, false))
-      push(Event::Open,
-           [&](State& n, Label& l) { emit(n, side, open_active(n.tcb[side], iss, incarnation, rules_), l); });
+      act(Event::Open, [&](State& n) { return std::optional(open_active(n.tcb[side], iss, incarnation, rules_)); });
   }
   if (t.sent < data && can_send(t, rules_))
-    push(Event::Send, [&](State& n, Label& l) { emit(n, side, send_unit(n.tcb[side], rules_), l); });
+    act(Event::Send, [&](State& n) { return std::optional(send_unit(n.tcb[side], rules_)); });
 
   const bool done_sending = t.sent >= data;
   if (!done_sending) return;
@@ -181,24 +206,24 @@ void TeardownModel::user_actions(const State& s, unsigned side, std::vector<std:
   switch (mode) {
     case CloseMode::Active:
       if (open_state && !t.closed)
-        push(Event::Close, [&](State& n, Label& l) { emit(n, side, close(n.tcb[side], rules_), l); });
+        act(Event::Close, [&](State& n) { return std::optional(close(n.tcb[side], rules_)); });
       break;
     case CloseMode::Passive:
       if (t.state == TcpState::CloseWait && !t.closed)
-        push(Event::Close, [&](State& n, Label& l) { emit(n, side, close(n.tcb[side], rules_), l); });
+        act(Event::Close, [&](State& n) { return std::optional(close(n.tcb[side], rules_)); });
       break;
     case CloseMode::Never:
       break;
     case CloseMode::Abort:
-      if (open_state)
-        push(Event::Abort, [&](State& n, Label& l) {
-          if (const auto rst = abort(n.tcb[side], is_server(side))) emit(n, side, *rst, l);
-        });
+      if (open_state) act(Event::Abort, [&](State& n) { return abort(n.tcb[side], is_server(side)); });
       break;
     case CloseMode::Crash:
       if (t.state != TcpState::Closed && t.state != TcpState::Listen && t.state != TcpState::SynSent &&
           t.state != TcpState::SynReceived)
-        push(Event::Crash, [&](State& n, Label&) { crash(n.tcb[side], is_server(side)); });
+        act(Event::Crash, [&](State& n) {
+          crash(n.tcb[side], is_server(side));
+          return std::optional<Segment>();
+        });
       break;
   }
 }
@@ -211,8 +236,7 @@ void TeardownModel::timer_actions(const State& s, unsigned side, std::vector<std
     label.actor = static_cast<std::uint8_t>(side);
     const auto again = retransmission_timeout(next.tcb[side], rules_, is_server(side));
     label.event = again ? Event::Retransmit : Event::GiveUp;
-    if (again) emit(next, side, *again, label);
-    out.emplace_back(label, next);
+    push(next, label, again, side, out);
   }
   if (t.time_wait == 1 || t.fin_wait2 == 1) {
     State next = s;
@@ -247,25 +271,8 @@ void TeardownModel::network_actions(const State& s, unsigned d, std::vector<std:
         const Arrival a = segment_arrives(next.tcb[to], seg, rules_, is_server(to), iss);
         label.rule = a.rule;
         label.delivered = a.delivered;
-        if (a.reply) emit(next, to, *a.reply, label);
-        out.emplace_back(label, next);
+        push(next, label, a.reply, to, out);
       }
-    }
-    if (s.losses < knobs_.loss) {
-      State next = s;
-      channel_remove(next, d, i);
-      ++next.losses;
-      Label label = base;
-      label.event = Event::Lose;
-      out.emplace_back(label, next);
-    }
-    if (s.dups < knobs_.dup && s.count[d] < knobs_.capacity) {
-      State next = s;
-      channel_insert(next, d, seg, knobs_.reorder);
-      ++next.dups;
-      Label label = base;
-      label.event = Event::Duplicate;
-      out.emplace_back(label, next);
     }
   }
 }
@@ -273,20 +280,17 @@ void TeardownModel::network_actions(const State& s, unsigned d, std::vector<std:
 void TeardownModel::tick(const State& s, std::vector<std::pair<Label, State>>& out) const {
   for (const Tcb& t : s.tcb)
     if (t.rto == 1 || t.time_wait == 1 || t.fin_wait2 == 1) return;  // an expired timer fires first
+  // A segment MSL ticks old must arrive (or be lost, against the budget) before time passes again: the
+  // network delays a segment at most MSL, and a segment is never gone without a counted fault.
+  for (unsigned d = 0; d < 2; ++d)
+    for (unsigned i = 0; i < s.count[d]; ++i)
+      if (s.channel[d][i].age >= knobs_.msl) return;
   State next = s;
   for (Tcb& t : next.tcb)
     for (Timer* timer : {&t.rto, &t.time_wait, &t.fin_wait2})
       if (*timer > 1) --*timer;
-  for (unsigned d = 0; d < 2; ++d) {
-    for (unsigned i = next.count[d]; i-- > 0;) {
-      Segment& seg = next.channel[d][i];
-      if (seg.age >= knobs_.msl)
-        channel_remove(next, d, i);  // older than MSL after this tick: gone
-      else
-        ++seg.age;
-    }
-    if (knobs_.reorder) std::sort(next.channel[d].begin(), next.channel[d].begin() + next.count[d]);
-  }
+  for (unsigned d = 0; d < 2; ++d)
+    for (unsigned i = 0; i < next.count[d]; ++i) ++next.channel[d][i].age;  // order (by seq first) is kept
   if (next == s) return;  // nothing to wait for: time passing changes nothing
   Label label;
   label.event = Event::Tick;
@@ -294,10 +298,10 @@ void TeardownModel::tick(const State& s, std::vector<std::pair<Label, State>>& o
 }
 
 void TeardownModel::successors_into(const State& s, std::vector<std::pair<Label, State>>& out) const {
-  for (unsigned side = 0; side < 2; ++side) {
-    timer_actions(s, side, out);
-    user_actions(s, side, out);
-  }
+  for (unsigned side = 0; side < 2; ++side) user_actions(s, side, out);
+  // Eager applications act before anything else may happen (see the `apps` knob).
+  if (!out.empty() && knobs_.apps == Apps::Eager) return;
+  for (unsigned side = 0; side < 2; ++side) timer_actions(s, side, out);
   for (unsigned d = 0; d < 2; ++d) network_actions(s, d, out);
   for (unsigned k = 0; k < knobs_.filters.size(); ++k) {
     if (!knobs_.filters[k].anytime || (s.filters_on >> k & 1u)) continue;

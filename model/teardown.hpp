@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,8 +38,6 @@ enum class Event : std::uint8_t {
   Abort,        ///< an application calls ABORT
   Crash,        ///< the host crashes: its TCB vanishes without a segment
   Deliver,      ///< the network delivers a segment
-  Lose,         ///< the network loses a segment (a fault)
-  Duplicate,    ///< the network duplicates a segment (a fault)
   Tick,         ///< time passes: timers count down, segments age, segments older than MSL vanish
   Retransmit,   ///< the retransmission timer fires and the segment at SND.UNA is sent again
   GiveUp,       ///< the retransmission timer fires after R2 retransmissions: the TCB is deleted
@@ -48,8 +47,9 @@ enum class Event : std::uint8_t {
 };
 std::string_view name(Event e);
 
-/// What happened to a segment an endpoint emitted.
-enum class Fate : std::uint8_t { None, Queued, Filtered, Overflow };
+/// What happened to a segment an endpoint emitted. Lost and Duplicated are network faults, chosen as the
+/// segment is sent and counted against the loss and duplication budgets.
+enum class Fate : std::uint8_t { None, Queued, Lost, Duplicated, Filtered, Overflow };
 
 struct Label {
   Event event = Event::Tick;
@@ -97,7 +97,10 @@ class TeardownModel {
 
  private:
   std::vector<std::uint32_t> iss_choices(const Tcb& history, unsigned incarnation, bool server) const;
-  void emit(State& s, unsigned from, const Segment& seg, Label& label) const;
+  /// Pushes `next` with the segment `emitted` by endpoint `from` sent into the network, once per fate the
+  /// budgets allow (queued, lost, duplicated), or once as filtered or overflowed.
+  void push(State next, Label label, const std::optional<Segment>& emitted, unsigned from,
+            std::vector<std::pair<Label, State>>& out) const;
   bool filtered(const State& s, unsigned direction, const Segment& seg) const;
   void user_actions(const State& s, unsigned side, std::vector<std::pair<Label, State>>& out) const;
   void timer_actions(const State& s, unsigned side, std::vector<std::pair<Label, State>>& out) const;

@@ -1,0 +1,149 @@
+// The teardown model's transitions: applications, network faults, filters, time, and pinned counts.
+
+#include <catch2/catch.hpp>
+
+#include "checker/search.hpp"
+#include "checker/trap.hpp"
+#include "model/teardown.hpp"
+
+namespace {
+
+using namespace model;
+
+Knobs knobs(std::initializer_list<std::pair<std::string_view, std::string_view>> settings,
+            std::string_view profile = "rfc9293") {
+  Knobs k;
+  REQUIRE_FALSE(apply_profile(k, profile));
+  for (const auto& [name, value] : settings) REQUIRE_FALSE(set_knob(k, name, value));
+  return k;
+}
+
+std::vector<std::pair<Label, State>> next(const TeardownModel& m, const State& s) {
+  std::vector<std::pair<Label, State>> out;
+  m.successors_into(s, out);
+  return out;
+}
+
+Segment data(std::uint32_t seq, std::uint8_t age) {
+  Segment g;
+  g.flags = kAck;
+  g.seq = seq;
+  g.len = 1;
+  g.age = age;
+  return g;
+}
+
+}  // namespace
+
+TEST_CASE("teardown: the initial state has the server listening and the client about to open") {
+  const TeardownModel m(knobs({}));
+  const State s = m.initial_state();
+  CHECK(s.tcb[0].state == TcpState::Closed);
+  CHECK(s.tcb[1].state == TcpState::Listen);
+  CHECK(s.count[0] + s.count[1] == 0);
+  const auto out = next(m, s);
+  // Eager applications: only the client's OPEN, its SYN queued, lost, or sent twice.
+  REQUIRE(out.size() == 3);
+  for (const auto& [label, state] : out) {
+    CHECK(label.event == Event::Open);
+    CHECK(label.emitted.flags == kSyn);
+    CHECK(label.emitted.seq == 1000);
+    CHECK(state.tcb[0].state == TcpState::SynSent);
+  }
+  CHECK(out[0].first.fate == Fate::Lost);
+  CHECK(out[0].second.losses == 1);
+  CHECK(out[0].second.count[0] == 0);
+  CHECK(out[1].first.fate == Fate::Duplicated);
+  CHECK(out[1].second.count[0] == 2);
+  CHECK(out[2].first.fate == Fate::Queued);
+  CHECK(out[2].second.count[0] == 1);
+}
+
+TEST_CASE("teardown: a segment is delayed at most MSL ticks: at age MSL it must arrive before time passes") {
+  const TeardownModel m(knobs({{"loss", "0"}, {"dup", "0"}, {"msl", "2"}}));
+  State s = m.initial_state();
+  s.tcb[0].incarnation = 2;  // the client has made its connections: no OPEN
+  channel_insert(s, 0, data(7, 1), true);
+  const auto is_tick = [](const auto& p) { return p.first.event == Event::Tick; };
+  const auto out = next(m, s);
+  const auto tick = std::find_if(out.begin(), out.end(), is_tick);
+  REQUIRE(tick != out.end());
+  CHECK(tick->second.channel[0][0].age == 2);
+  const auto later = next(m, tick->second);
+  CHECK(std::none_of(later.begin(), later.end(), is_tick));
+  REQUIRE(later.size() == 1);  // only its delivery (LISTEN answers the ACK with a RST)
+  CHECK(later[0].first.event == Event::Deliver);
+  CHECK(later[0].first.rule == Rule::ListenResetAck);
+}
+
+TEST_CASE("teardown: an expired timer fires before time may pass") {
+  const TeardownModel m(knobs({}));
+  State s = m.initial_state();
+  s.tcb[0].incarnation = 2;
+  s.tcb[0].state = TcpState::TimeWait;
+  s.tcb[0].time_wait = 1;
+  channel_insert(s, 1, data(5, 0), true);
+  const auto out = next(m, s);
+  CHECK(std::none_of(out.begin(), out.end(), [](const auto& p) { return p.first.event == Event::Tick; }));
+  CHECK(std::any_of(out.begin(), out.end(), [](const auto& p) {
+    return p.first.event == Event::TimeWaitEnd && p.second.tcb[0].state == TcpState::Closed;
+  }));
+}
+
+TEST_CASE("teardown: a quiet state lets no time pass (a true deadlock has no successor)") {
+  const TeardownModel m(knobs({}));
+  State s = m.initial_state();
+  s.tcb[0].incarnation = 2;
+  s.tcb[0].state = TcpState::FinWait2;  // waiting forever for a FIN: no timer with fin_wait2_timeout=0
+  s.tcb[0].fin_sent = 1;
+  s.tcb[0].closed = 1;
+  CHECK(next(m, s).empty());
+  CHECK_FALSE(m.final(s));
+  s.tcb[0].state = TcpState::Closed;
+  CHECK(m.final(s));
+}
+
+TEST_CASE("teardown: filters drop matching segments from the start or from a chosen moment") {
+  const TeardownModel m(knobs({{"filter", "A>B:syn"}, {"filter", "B>A:rst@anytime"}}));
+  const State s = m.initial_state();
+  CHECK(s.filters_on == 1);  // only the first is on from the start
+  const auto out = next(m, s);
+  REQUIRE(out.size() == 1);  // eager OPEN; a filtered segment gets no fault choices
+  CHECK(out[0].first.fate == Fate::Filtered);
+  CHECK(out[0].second.count[0] == 0);
+  const auto later = next(m, out[0].second);
+  CHECK(std::any_of(later.begin(), later.end(),
+                    [](const auto& p) { return p.first.event == Event::FilterOn && p.second.filters_on == 3; }));
+}
+
+TEST_CASE("teardown: the adversarial ISN policy offers the old ISS and the old SND.NXT to a new connection") {
+  const TeardownModel m(knobs({{"loss", "0"}, {"dup", "0"}}));
+  State s = m.initial_state();
+  s.tcb[0].incarnation = 1;  // the first connection is over: ISS 1000, SND.NXT 1003
+  s.tcb[0].iss = 1000;
+  s.tcb[0].snd_nxt = 1003;
+  const auto out = next(m, s);
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].first.emitted.seq == 1000);
+  CHECK(out[1].first.emitted.seq == 1003);
+  CHECK(out[0].second.tcb[0].incarnation == 2);
+}
+
+TEST_CASE("teardown: one connection without faults, pinned counts, in every search mode") {
+  const TeardownModel m(knobs({{"incarnations", "1"}, {"loss", "0"}, {"dup", "0"}}));
+  for (auto [order, threads] :
+       {std::pair{checker::Order::Bfs, 1u}, {checker::Order::Bfs, 2u}, {checker::Order::Dfs, 1u}}) {
+    checker::SearchOptions o;
+    o.order = order;
+    o.threads = threads;
+    checker::Explorer<TeardownModel> ex(m, o);
+    const auto r = ex.run();
+    INFO("threads " << threads);
+    REQUIRE(r.outcome == checker::Outcome::Complete);
+    CHECK(r.stats.states == 13871);
+    CHECK(r.stats.transitions == 44329);
+    // Every state can still reach the end: both sides closed, nothing in flight.
+    const auto trap = checker::find_trap(ex, [&](const State& s, checker::StateId) { return m.final(s); });
+    CHECK(trap.trapped_states == 0);
+  }
+}

@@ -1,33 +1,343 @@
 // The `teardown` command line: parses options into plain structs, calls the libraries, maps the result to
-// an exit code (0 holds, 10 violated, 2 bad usage, 3 inconclusive, 1 internal error).
+// an exit code: 0 every checked property holds, 10 a property is violated (or `reach` found its witness),
+// 2 bad usage or a bad model file, 3 inconclusive (a limit stopped the search first), 1 internal error.
+
+#include <unistd.h>
 
 #include <fmt/core.h>
 #include <CLI/CLI.hpp>
-
+#include <cstdio>
 #include <exception>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <vector>
 
+#include "counterexamples/render.hpp"
+#include "model/model_file.hpp"
+#include "properties/check.hpp"
 #include "smt/z3_version.hpp"
 
 namespace {
-constexpr int kExitUsage = 2;
+
+constexpr int kExitHolds = 0;
 constexpr int kExitInternal = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitInconclusive = 3;
+constexpr int kExitViolated = 10;
+constexpr const char* kVersion = "0.1.0";
+
+/// A usage or input error: message printed, exit code 2.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// Options shared by the commands that run a model.
+struct ModelOptions {
+  std::string model_file;  ///< empty: the built-in default model
+  std::optional<std::string> profile;
+  std::vector<std::string> sets;
+  std::string search = "bfs";
+  unsigned threads = 1;
+  std::size_t max_states = 0;
+  std::string max_memory;  ///< e.g. 4G, 512M; empty: default
+  double time_limit = 0;
+  std::string format = "text";
+  std::string trace_out;
+  bool progress = false;
+};
+
+void add_model_options(CLI::App& cmd, ModelOptions& o) {
+  cmd.add_option("model", o.model_file, "model file (TOML); default: the built-in default model");
+  cmd.add_option("--profile", o.profile, "profile: rfc793, rfc9293, rfc1337, linux, bsd, no-time-wait");
+  cmd.add_option("--set", o.sets, "knob=value (repeatable); see `teardown list knobs`");
+  cmd.add_option("--search", o.search, "bfs (shortest traces) or dfs")->check(CLI::IsMember({"bfs", "dfs"}));
+  cmd.add_option("--threads", o.threads, "search threads (bfs)")->check(CLI::Range(1u, 256u));
+  cmd.add_option("--max-states", o.max_states, "stop as inconclusive after this many states");
+  cmd.add_option("--max-memory", o.max_memory, "memory budget, e.g. 8G or 512M (default 3/4 of RAM)");
+  cmd.add_option("--time-limit", o.time_limit, "stop as inconclusive after this many seconds");
+  cmd.add_option("--format", o.format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  cmd.add_option("--trace-out", o.trace_out, "write the counterexample (JSON, for `teardown replay`) here");
+  cmd.add_flag("--progress", o.progress, "report progress on stderr (default: when stderr is a terminal)");
+}
+
+std::size_t parse_memory(const std::string& text) {
+  if (text.empty()) return 0;
+  std::size_t pos = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &pos);
+  } catch (const std::exception&) {
+    throw UsageError(fmt::format("--max-memory {}: expected a size such as 512M or 8G", text));
+  }
+  const std::string unit = text.substr(pos);
+  double scale = 1;
+  if (unit == "K" || unit == "k")
+    scale = 1024.0;
+  else if (unit == "M" || unit == "m")
+    scale = 1024.0 * 1024;
+  else if (unit == "G" || unit == "g")
+    scale = 1024.0 * 1024 * 1024;
+  else if (!unit.empty())
+    throw UsageError(fmt::format("--max-memory {}: unknown unit '{}' (use K, M or G)", text, unit));
+  if (value <= 0) throw UsageError(fmt::format("--max-memory {}: must be positive", text));
+  return static_cast<std::size_t>(value * scale);
+}
+
+model::Knobs load_knobs(const ModelOptions& o) {
+  std::optional<model::ModelFile> file;
+  if (!o.model_file.empty()) {
+    if (!std::filesystem::exists(o.model_file)) throw UsageError(fmt::format("{}: no such model file", o.model_file));
+    auto [read, error] = model::read_model_file(o.model_file);
+    if (!read) throw UsageError(error);
+    file = std::move(read);
+  }
+  auto [knobs, error] = model::resolve_knobs(file, o.model_file, o.profile, o.sets);
+  if (!knobs) throw UsageError(error);
+  return *knobs;
+}
+
+checker::SearchOptions search_options(const ModelOptions& o) {
+  checker::SearchOptions s;
+  s.order = o.search == "dfs" ? checker::Order::Dfs : checker::Order::Bfs;
+  s.threads = o.threads;
+  if (s.order == checker::Order::Dfs && s.threads > 1)
+    throw UsageError("--threads: depth-first search runs on one thread");
+  s.limits.max_states = o.max_states;
+  s.limits.max_memory_bytes = parse_memory(o.max_memory);
+  s.limits.time_limit_seconds = o.time_limit;
+  if (o.progress || ::isatty(STDERR_FILENO)) {
+    s.progress = [](const checker::Stats& st) {
+      fmt::print(stderr, "\r{} states, {:.0f} states/s, depth {}, {:.1f} s   ", st.states, st.states_per_second,
+                 st.depth, st.seconds);
+      std::fflush(stderr);
+    };
+  }
+  return s;
+}
+
+std::string knobs_json(const model::Knobs& k) {
+  std::string out = fmt::format(R"({{"profile":{})", counterexamples::quote(k.profile));
+  for (const auto& info : model::knob_table()) {
+    const std::string v = model::knob_value(k, info.name);
+    const bool number = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
+    const bool boolean = v == "true" || v == "false";
+    out += fmt::format(",{}:{}", counterexamples::quote(info.name), number || boolean ? v : counterexamples::quote(v));
+  }
+  return out + "}";
+}
+
+std::string knobs_text(const model::Knobs& k) {
+  std::string out;
+  for (const auto& info : model::knob_table()) out += fmt::format(" {}={}", info.name, model::knob_value(k, info.name));
+  return out;
+}
+
+std::string stats_json(const checker::Stats& s) {
+  return fmt::format(
+      R"({{"states":{},"transitions":{},"depth":{},"seconds":{:.3f},"states_per_second":{:.0f},"peak_memory_bytes":{},"threads":{}}})",
+      s.states, s.transitions, s.depth, s.seconds, s.states_per_second, s.peak_memory_bytes, s.threads);
+}
+
+std::string stats_text(const checker::Stats& s, checker::Outcome outcome) {
+  std::string out = fmt::format(
+      "{} states, {} transitions, depth {}, {:.2f} s ({:.0f} states/s), peak memory {:.0f} MiB, {} thread{}", s.states,
+      s.transitions, s.depth, s.seconds, s.states_per_second, static_cast<double>(s.peak_memory_bytes) / (1 << 20),
+      s.threads, s.threads == 1 ? "" : "s");
+  if (checker::inconclusive(outcome))
+    out += fmt::format(
+        "\nThe search stopped at its {} before exploring every state: results marked unknown are inconclusive.",
+        checker::to_string(outcome));
+  return out;
+}
+
+/// Writes `text` to `path` through a temporary file, so no partial file is ever left behind.
+void write_file(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw UsageError(fmt::format("--trace-out {}: cannot write", path));
+    out << text << '\n';
+    if (!out.flush()) {
+      std::filesystem::remove(tmp);
+      throw UsageError(fmt::format("--trace-out {}: cannot write", path));
+    }
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+std::string saved_trace(const model::Knobs& k, std::string_view property, std::string_view why,
+                        const properties::Trace& trace) {
+  return fmt::format(R"({{"tool":"teardown","version":"{}","model":{},"property":{},"trace":{}}})", kVersion,
+                     knobs_json(k), counterexamples::quote(property), counterexamples::trace_json(trace, why));
+}
+
+int run_check(const ModelOptions& o, const std::vector<std::string>& property_names) {
+  const model::Knobs knobs = load_knobs(o);
+  properties::CheckOptions options;
+  for (const std::string& name : property_names) {
+    const auto p = properties::find(name);
+    if (!p) {
+      std::string known;
+      for (const auto& info : properties::all()) known += fmt::format("{}{}", known.empty() ? "" : ", ", info.name);
+      throw UsageError(fmt::format("--property {}: no such property; the properties are: {}", name, known));
+    }
+    options.properties.push_back(*p);
+  }
+  options.search = search_options(o);
+  const model::TeardownModel m(knobs);
+  const properties::Report report = properties::check(m, options);
+  if (options.search.progress) fmt::print(stderr, "\n");
+
+  bool violated = false, unknown = false;
+  for (const auto& r : report.results) {
+    violated = violated || r.verdict == properties::Verdict::Violated;
+    unknown = unknown || r.verdict == properties::Verdict::Unknown;
+  }
+
+  if (!o.trace_out.empty()) {
+    const properties::Result* first = nullptr;
+    for (const auto& r : report.results)
+      if (!first && r.verdict == properties::Verdict::Violated) first = &r;
+    if (first)
+      write_file(o.trace_out, saved_trace(knobs, properties::all()[first->property].name, first->why, first->trace));
+  }
+
+  if (o.format == "json") {
+    std::string results;
+    for (const auto& r : report.results) {
+      if (!results.empty()) results += ",";
+      results += fmt::format(
+          R"({{"property":{},"verdict":"{}","why":{},"trace":{}}})",
+          counterexamples::quote(properties::all()[r.property].name), properties::name(r.verdict),
+          r.why.empty() ? "null" : counterexamples::quote(r.why),
+          r.verdict == properties::Verdict::Violated ? counterexamples::trace_json(r.trace, r.why) : "null");
+    }
+    fmt::print(R"({{"tool":"teardown","version":"{}","model":{},"outcome":"{}","results":[{}],"stats":{}}})"
+               "\n",
+               kVersion, knobs_json(knobs), checker::to_string(report.outcome), results, stats_json(report.stats));
+  } else {
+    fmt::print("teardown check: {} (profile {})\n  knobs:{}\n\n",
+               o.model_file.empty() ? "the built-in default model" : o.model_file, knobs.profile, knobs_text(knobs));
+    for (const auto& r : report.results)
+      fmt::print("  {:<26} {}\n", properties::all()[r.property].name,
+                 r.verdict == properties::Verdict::Violated ? "VIOLATED" : std::string(properties::name(r.verdict)));
+    fmt::print("\n{}\n", stats_text(report.stats, report.outcome));
+    for (const auto& r : report.results) {
+      if (r.verdict != properties::Verdict::Violated) continue;
+      const auto& info = properties::all()[r.property];
+      fmt::print("\n== {} is violated ==\n{}\n\nA shortest trace:\n{}", info.name, info.explanation,
+                 counterexamples::ladder(r.trace, r.why, r.trapped_from, r.cycle_start));
+    }
+  }
+  if (violated) return kExitViolated;
+  return unknown ? kExitInconclusive : kExitHolds;
+}
+
+int run_reach(const ModelOptions& o, const std::string& goal) {
+  // "A=FIN_WAIT_1 B=CLOSE_WAIT"
+  std::optional<model::TcpState> a, b;
+  std::size_t pos = 0;
+  while (pos < goal.size()) {
+    while (pos < goal.size() && goal[pos] == ' ') ++pos;
+    const std::size_t end = std::min(goal.find(' ', pos), goal.size());
+    const std::string part = goal.substr(pos, end - pos);
+    pos = end;
+    if (part.empty()) continue;
+    model::TcpState s{};
+    if (part.size() < 3 || (part[0] != 'A' && part[0] != 'B') || part[1] != '=' ||
+        !model::parse_state(part.substr(2), s))
+      throw UsageError(
+          fmt::format("reach: '{}' is not SIDE=STATE (SIDE is A or B, STATE one of CLOSED, LISTEN, "
+                      "SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, "
+                      "LAST_ACK, TIME_WAIT)",
+                      part));
+    (part[0] == 'A' ? a : b) = s;
+  }
+  if (!a || !b) throw UsageError(fmt::format("reach: '{}' must give both A=STATE and B=STATE", goal));
+  const model::Knobs knobs = load_knobs(o);
+  const model::TeardownModel m(knobs);
+  const auto search = search_options(o);
+  const properties::ReachReport report = properties::reach(m, *a, *b, search);
+  if (search.progress) fmt::print(stderr, "\n");
+  const std::string why = report.witness ? fmt::format("A is in {} and B in {}", model::name(*a), model::name(*b)) : "";
+  if (report.witness && !o.trace_out.empty())
+    write_file(o.trace_out, saved_trace(knobs, "reach", why, *report.witness));
+  if (o.format == "json") {
+    fmt::print(
+        R"({{"tool":"teardown","version":"{}","model":{},"goal":{},"outcome":"{}","found":{},"trace":{},"stats":{}}})"
+        "\n",
+        kVersion, knobs_json(knobs), counterexamples::quote(goal), checker::to_string(report.outcome),
+        report.witness ? "true" : "false", report.witness ? counterexamples::trace_json(*report.witness, why) : "null",
+        stats_json(report.stats));
+  } else if (report.witness) {
+    fmt::print("teardown reach {}: reachable. A shortest witness:\n{}\n{}\n", goal,
+               counterexamples::ladder(*report.witness, ""), stats_text(report.stats, report.outcome));
+  } else {
+    fmt::print("teardown reach {}: {}\n{}\n", goal,
+               checker::inconclusive(report.outcome) ? "not found before the search stopped (inconclusive)"
+                                                     : "unreachable: no state has A and B in these states",
+               stats_text(report.stats, report.outcome));
+  }
+  if (report.witness) return kExitViolated;
+  return checker::inconclusive(report.outcome) ? kExitInconclusive : kExitHolds;
+}
+
+int run_list(const std::string& what) {
+  if (what == "knobs") {
+    for (const auto& k : model::knob_table()) fmt::print("{}\n    {}\n    values: {}\n", k.name, k.meaning, k.values);
+  } else if (what == "profiles") {
+    for (const auto& p : model::profiles()) {
+      std::string settings;
+      for (const auto& [knob, value] : p.settings) settings += fmt::format(" {}={}", knob, value);
+      fmt::print("{}\n    {}\n    sets:{}\n", p.name, p.meaning, settings);
+    }
+  } else if (what == "properties") {
+    for (const auto& p : properties::all()) fmt::print("{}\n    {}\n\n", p.name, p.explanation);
+  } else {
+    throw UsageError(fmt::format("list {}: use knobs, profiles or properties", what));
+  }
+  return kExitHolds;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   try {
     CLI::App app{"teardown: a model checker for TCP connection teardown"};
-    app.set_version_flag("--version", [] { return fmt::format("teardown 0.1.0 (Z3 {})", smt::z3_version()); });
-    app.require_subcommand(0);
+    app.set_version_flag("--version", [] { return fmt::format("teardown {} (Z3 {})", kVersion, smt::z3_version()); });
+    app.require_subcommand(1);
+
+    ModelOptions check_opts;
+    std::vector<std::string> property_names;
+    auto* check = app.add_subcommand("check", "verify properties (all by default) on a model");
+    add_model_options(*check, check_opts);
+    check->add_option("--property", property_names, "a property to check (repeatable); see `teardown list properties`");
+
+    ModelOptions reach_opts;
+    std::string goal;
+    auto* reach = app.add_subcommand("reach", "a shortest trace to a state, e.g. \"A=FIN_WAIT_1 B=CLOSE_WAIT\"");
+    reach->add_option("goal", goal, "\"A=STATE B=STATE\"")->required();
+    add_model_options(*reach, reach_opts);
+
+    std::string list_what;
+    auto* list = app.add_subcommand("list", "list knobs, profiles or properties");
+    list->add_option("what", list_what, "knobs | profiles | properties")->required();
+
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
       const int code = app.exit(e);
       return code == 0 ? 0 : kExitUsage;
     }
-    if (app.get_subcommands().empty()) {
-      fmt::print("{}", app.help());
-    }
-    return 0;
+    if (check->parsed()) return run_check(check_opts, property_names);
+    if (reach->parsed()) return run_reach(reach_opts, goal);
+    if (list->parsed()) return run_list(list_what);
+    return kExitUsage;
+  } catch (const UsageError& e) {
+    fmt::print(stderr, "teardown: {}\n", e.what());
+    return kExitUsage;
   } catch (const std::exception& e) {
     fmt::print(stderr, "teardown: internal error: {}\n", e.what());
     return kExitInternal;

@@ -60,14 +60,15 @@ bool acceptable(const Tcb& tcb, const Segment& seg, unsigned window) {
   return in_window(seg.seq) || in_window(seg.seq + len - 1);
 }
 
-/// The reply of a port with no connection (RFC 9293 §3.10.7.1), also used by LISTEN for an ACK.
+/// The reply of a port with no connection (RFC 9293 §3.10.7.1), also used by LISTEN for an ACK. Its ghost
+/// incarnation is the segment's it answers: the reset is that segment's doing.
 Arrival reset_for(const Segment& seg, Rule rule) {
   Arrival a;
   a.rule = rule;
   if (seg.has(kAck))
-    a.reply = make(kRst, seg.ack, 0, 0);
+    a.reply = make(kRst, seg.ack, 0, seg.incarnation());
   else
-    a.reply = make(kRst | kAck, 0, seg.seq + seg.seg_len(), 0);
+    a.reply = make(kRst | kAck, 0, seg.seq + seg.seg_len(), seg.incarnation());
   return a;
 }
 
@@ -126,7 +127,7 @@ Arrival syn_sent_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rule
   if (seg.has(kAck)) {  // first: SEG.ACK =< ISS or SEG.ACK > SND.NXT is unacceptable
     if (seq_le(seg.ack, tcb.iss) || seq_gt(seg.ack, tcb.snd_nxt)) {
       if (seg.has(kRst)) return only(Rule::SynSentDropRst);
-      return reply(Rule::SynSentBadAck, make(kRst, seg.ack, 0, tcb.incarnation));
+      return reply(Rule::SynSentBadAck, make(kRst, seg.ack, 0, seg.incarnation()));
     }
     ack_ok = seq_lt(tcb.snd_una, seg.ack) && seq_le(seg.ack, tcb.snd_nxt);
   }
@@ -333,7 +334,7 @@ Arrival segment_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules
   if (!seg.has(kAck)) return only(Rule::NoAck);
   if (tcb.state == TcpState::SynReceived) {
     if (!(seq_lt(tcb.snd_una, seg.ack) && seq_le(seg.ack, tcb.snd_nxt)))
-      return reply(Rule::SynReceivedBadAck, make(kRst, seg.ack, 0, tcb.incarnation));
+      return reply(Rule::SynReceivedBadAck, make(kRst, seg.ack, 0, seg.incarnation()));
     tcb.state = TcpState::Established;
   }
   if (tcb.state != TcpState::TimeWait) {
@@ -441,7 +442,8 @@ Segment send_unit(Tcb& tcb, const EndpointRules& rules) {
 }
 
 Segment close(Tcb& tcb, const EndpointRules& rules) {
-  const Segment fin = make(kFin | kAck, tcb.snd_nxt, tcb.rcv_nxt, tcb.incarnation);
+  Segment fin = make(kFin | kAck, tcb.snd_nxt, tcb.rcv_nxt, tcb.incarnation);
+  fin.set_ghost(tcb.incarnation, tcb.sent);  // a FIN's offset: how many units came before it
   tcb.snd_nxt += 1;
   tcb.fin_sent = 1;
   tcb.closed = 1;
@@ -486,8 +488,11 @@ std::optional<Segment> retransmission_timeout(Tcb& tcb, const EndpointRules& rul
     default:
       break;
   }
-  if (tcb.fin_sent && tcb.snd_una + 1 == tcb.snd_nxt)
-    return make(kFin | kAck, tcb.snd_una, tcb.rcv_nxt, tcb.incarnation);
+  if (tcb.fin_sent && tcb.snd_una + 1 == tcb.snd_nxt) {
+    Segment fin = make(kFin | kAck, tcb.snd_una, tcb.rcv_nxt, tcb.incarnation);
+    fin.set_ghost(tcb.incarnation, tcb.sent);
+    return fin;
+  }
   Segment data = make(kAck, tcb.snd_una, tcb.rcv_nxt, tcb.incarnation);
   data.len = 1;
   data.set_ghost(tcb.incarnation, tcb.snd_una - tcb.iss - 1);

@@ -25,8 +25,9 @@ inline bool seq_ge(std::uint32_t a, std::uint32_t b) {
 enum Flag : std::uint8_t { kSyn = 1, kAck = 2, kFin = 4, kRst = 8 };
 
 /// A segment in flight. `seq`, `ack`, `flags` and `len` are what TCP sees; `age` and the ghost byte are the
-/// model's: the incarnation of the connection that sent it (0 for a reply from a port with no connection) and
-/// the offset of its data unit in that incarnation's stream.
+/// model's: the incarnation of the connection that sent it (a reset from a port with no connection carries
+/// the incarnation of the segment it answers) and the offset of its data unit in that incarnation's stream
+/// (for a FIN: the number of units before it).
 struct Segment {
   std::uint32_t seq = 0;
   std::uint32_t ack = 0;

@@ -1,0 +1,34 @@
+#pragma once
+// Renderers for traces of the teardown model: a text ladder for people, JSON for tools (DESIGN.md's trace
+// shape), and the pieces they share (segments and endpoints as text).
+
+#include <string>
+#include <string_view>
+
+#include "model/teardown.hpp"
+#include "properties/check.hpp"
+
+namespace counterexamples {
+
+/// "SYN,ACK seq=5000 ack=1001 len=0" style.
+std::string segment_text(const model::Segment& s);
+/// "FIN|ACK" style flag names, as the JSON and probe use them.
+std::string flags_text(std::uint8_t flags);
+
+/// The ladder: one line per step with the tick, both endpoints' states, the segment as an arrow, faults
+/// marked, the sequence variables that changed; `why` is printed under the last step (the one that breaks
+/// the property). `trapped_from`/`cycle_start` mark an eventual-close trap.
+std::string ladder(const properties::Trace& trace, std::string_view why,
+                   std::optional<std::size_t> trapped_from = std::nullopt,
+                   std::optional<std::size_t> cycle_start = std::nullopt);
+
+/// The JSON trace: {"steps": [...], "faults": N} (DESIGN.md, "Command line").
+std::string trace_json(const properties::Trace& trace, std::string_view why);
+
+/// Faults (losses and duplications) along a trace.
+unsigned faults(const properties::Trace& trace);
+
+/// JSON string escaping.
+std::string quote(std::string_view text);
+
+}  // namespace counterexamples

@@ -1,0 +1,180 @@
+#include "properties/check.hpp"
+
+#include <mutex>
+
+#include "checker/trap.hpp"
+
+namespace properties {
+
+namespace {
+
+using checker::Action;
+using checker::StateId;
+using model::Label;
+using model::State;
+using Stop = checker::StopRecord<model::TeardownModel>;
+
+/// Watches the search for every chosen property; records the first (so shortest, under BFS) violation of each.
+class Monitor {
+ public:
+  Monitor(const model::TeardownModel& m, const std::vector<std::size_t>& chosen) : model_(m) {
+    bool trap = false;
+    for (std::size_t p : chosen) {
+      switch (all()[p].hook) {
+        case Hook::Edge:
+          edge_.push_back(p);
+          break;
+        case Hook::State:
+          state_.push_back(p);
+          break;
+        case Hook::Deadlock:
+          deadlock_.push_back(p);
+          break;
+        case Hook::Trap:
+          trap = true;
+          break;
+      }
+    }
+    open_ = edge_.size() + state_.size() + deadlock_.size();
+    may_stop_ = !trap && open_ > 0;
+  }
+
+  Action on_state(const State& s, StateId id) {
+    Action a = Action::Continue;
+    for (std::size_t p : state_)
+      if (!seen(p))
+        if (auto why = check_state(p, model_, s)) a = record(p, Stop{Stop::Kind::State, id, {}, {}}, std::move(*why));
+    return a;
+  }
+  Action on_edge(const State& from, StateId id, const Label& l, const State& to) {
+    Action a = Action::Continue;
+    for (std::size_t p : edge_)
+      if (!seen(p))
+        if (auto why = check_edge(p, model_, from, l, to))
+          a = record(p, Stop{Stop::Kind::Edge, id, l, to}, std::move(*why));
+    return a;
+  }
+  Action on_deadlock(const State& s, StateId id) {
+    Action a = Action::Continue;
+    for (std::size_t p : deadlock_)
+      if (!seen(p))
+        if (auto why = check_state(p, model_, s))
+          a = record(p, Stop{Stop::Kind::Deadlock, id, {}, {}}, std::move(*why));
+    return a;
+  }
+
+  struct Found {
+    Stop where;
+    std::string why;
+  };
+  std::optional<Found> found(std::size_t p) const {
+    std::lock_guard lock(mutex_);
+    for (const auto& [q, f] : found_)
+      if (q == p) return f;
+    return std::nullopt;
+  }
+
+ private:
+  bool seen(std::size_t p) const {
+    std::lock_guard lock(mutex_);
+    for (const auto& entry : found_)
+      if (entry.first == p) return true;
+    return false;
+  }
+  Action record(std::size_t p, Stop where, std::string why) {
+    std::lock_guard lock(mutex_);
+    for (const auto& entry : found_)
+      if (entry.first == p) return Action::Continue;
+    found_.emplace_back(p, Found{std::move(where), std::move(why)});
+    --open_;
+    return may_stop_ && open_ == 0 ? Action::Stop : Action::Continue;
+  }
+
+  const model::TeardownModel& model_;
+  std::vector<std::size_t> edge_, state_, deadlock_;
+  std::size_t open_ = 0;
+  bool may_stop_ = false;
+  mutable std::mutex mutex_;
+  std::vector<std::pair<std::size_t, Found>> found_;
+};
+
+}  // namespace
+
+std::string_view name(Verdict v) {
+  switch (v) {
+    case Verdict::Holds:
+      return "holds";
+    case Verdict::Violated:
+      return "violated";
+    case Verdict::Unknown:
+      return "unknown";
+  }
+  return "?";
+}
+
+Report check(const model::TeardownModel& model, const CheckOptions& options) {
+  std::vector<std::size_t> chosen = options.properties;
+  if (chosen.empty())
+    for (std::size_t p = 0; p < all().size(); ++p) chosen.push_back(p);
+
+  checker::Explorer<model::TeardownModel> explorer(model, options.search);
+  Monitor monitor(model, chosen);
+  const auto run = explorer.run(monitor);
+
+  Report report;
+  report.outcome = run.outcome;
+  report.stats = run.stats;
+  // Stopped means every watched property was violated: as conclusive as a complete search.
+  const bool complete = run.outcome == checker::Outcome::Complete || run.outcome == checker::Outcome::Stopped;
+  for (std::size_t p : chosen) {
+    Result r;
+    r.property = p;
+    if (all()[p].hook == Hook::Trap) {
+      if (run.outcome == checker::Outcome::Complete) {
+        const auto trap = checker::find_trap(explorer, [&](const State& s, StateId) { return model.final(s); });
+        if (trap.witness) {
+          const auto& w = *trap.witness;
+          r.verdict = Verdict::Violated;
+          r.trace = w.prefix;
+          r.trapped_from = r.trace.size() - 1;
+          r.trace.insert(r.trace.end(), w.trap.begin() + 1, w.trap.end());
+          if (w.dead_end) {
+            r.why = "from the marked state on, every run ends in a dead end that is not a final state";
+          } else {
+            r.cycle_start = *r.trapped_from + w.cycle_start;
+            r.why = "from the marked state on, no run reaches a final state: this one cycles forever";
+          }
+        } else {
+          r.verdict = Verdict::Holds;
+        }
+      }
+    } else if (auto f = monitor.found(p)) {
+      r.verdict = Verdict::Violated;
+      r.trace = explorer.trace_of(f->where);
+      r.why = std::move(f->why);
+    } else {
+      r.verdict = complete ? Verdict::Holds : Verdict::Unknown;
+    }
+    report.results.push_back(std::move(r));
+  }
+  return report;
+}
+
+ReachReport reach(const model::TeardownModel& model, model::TcpState a, model::TcpState b,
+                  const checker::SearchOptions& options) {
+  struct Goal {
+    model::TcpState a, b;
+    Action on_state(const State& s, StateId) {
+      return s.tcb[0].state == a && s.tcb[1].state == b ? Action::Stop : Action::Continue;
+    }
+  } goal{a, b};
+  checker::Explorer<model::TeardownModel> explorer(model, options);
+  const auto run = explorer.run(goal);
+  ReachReport report;
+  report.outcome = run.outcome;
+  report.stats = run.stats;
+  if (run.stop) report.witness = explorer.trace_of(*run.stop);
+  return report;
+}
+
+}  // namespace properties

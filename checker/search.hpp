@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "checker/graph.hpp"
 #include "checker/hash.hpp"
 #include "checker/model.hpp"
 #include "checker/stats.hpp"
@@ -44,6 +45,9 @@ struct SearchOptions {
   std::function<void(const Stats&)> progress;
   double progress_interval_seconds = 1.0;
   unsigned initial_log2_slots = 16;
+  /// Keep every transition's (source, target) ids, for the trap analysis after a complete search:
+  /// 8 bytes per transition during the search, then a Graph (recorded_graph()).
+  bool record_graph = false;
 };
 
 /// The checker's own failure (a model that is not a function, a trace that does not rebuild): a bug, not a
@@ -113,10 +117,14 @@ class Explorer {
     result.stats = stats_now(r.transitions.load(), r.depth);
     result.stats.peak_memory_bytes = peak_resident_bytes();
     outcome_ = result.outcome;
+    if (options_.record_graph && result.outcome == Outcome::Complete)
+      graph_ = graph_from_edges(store_->size(), r.edges);
     return result;
   }
 
   const M& model() const noexcept { return model_; }
+  /// The graph the search recorded, if SearchOptions::record_graph and the search completed.
+  const std::optional<Graph>& recorded_graph() const noexcept { return graph_; }
   /// How run() ended; empty before it ran.
   std::optional<Outcome> outcome() const noexcept { return outcome_; }
   const StateStore& store() const noexcept { return *store_; }
@@ -213,7 +221,8 @@ class Explorer {
   /// One run's mutable state, shared by its threads.
   template <class Observer>
   struct Run {
-    Run(Explorer& explorer, Observer& obs) : ex(explorer), observer(obs) {}
+    Run(Explorer& explorer, Observer& obs)
+        : ex(explorer), observer(obs), edges(explorer.options_.record_graph ? explorer.options_.threads : 0) {}
 
     Explorer& ex;
     Observer& observer;
@@ -223,6 +232,7 @@ class Explorer {
     std::atomic<std::size_t> transitions{0};
     std::size_t depth = 0;
     std::mutex stop_mutex;
+    std::vector<std::vector<std::pair<StateId, StateId>>> edges;  ///< per thread, when recording the graph
 
     // Breadth-first level bookkeeping (written only between levels).
     std::size_t level_begin = 0;
@@ -237,26 +247,29 @@ class Explorer {
       halted.store(true, std::memory_order_release);
     }
 
-    /// Stores `next` (found from `parent`); returns its id if it is new and should be expanded.
-    std::optional<StateId> add(const State& next, std::uint64_t hash, StateId parent) {
+    /// Stores `next` (found from `parent`). Returns its id (kNoState when the store is full) and sets
+    /// `expand` when it is new and should be expanded.
+    StateId add(const State& next, std::uint64_t hash, StateId parent, bool& expand) {
+      expand = false;
       const auto r = ex.store_->find_or_insert(reinterpret_cast<const std::byte*>(&next), hash, parent);
       if (r.full()) {
         halt(r.outcome == StateStore::Outcome::FullStates ? Outcome::StateLimit : Outcome::MemoryLimit);
-        return std::nullopt;
+        return kNoState;
       }
-      if (!r.is_new()) return std::nullopt;
+      if (!r.is_new()) return r.id;
       if constexpr (requires { observer.on_state(next, r.id); }) {
         switch (observer.on_state(next, r.id)) {
           case Action::Continue:
             break;
           case Action::Prune:
             ex.store_->set_flag(r.id);
-            return std::nullopt;
+            return r.id;
           case Action::Stop:
             halt(Outcome::Stopped, StopRecord<M>{StopRecord<M>::Kind::State, r.id, std::nullopt, std::nullopt});
-            return std::nullopt;
+            return r.id;
         }
       }
+      expand = true;
       return r.id;
     }
 
@@ -290,9 +303,9 @@ class Explorer {
     }
 
     /// Stores the pending successors in order, looking a few ahead into the table; calls `fresh(id, depth)`
-    /// for each new one to be expanded.
+    /// for each new one to be expanded, and records each edge in `edge_out` when the graph is recorded.
     template <class Fresh>
-    void store_all(std::vector<Pending>& pending, Fresh&& fresh) {
+    void store_all(std::vector<Pending>& pending, std::vector<std::pair<StateId, StateId>>* edge_out, Fresh&& fresh) {
       const std::size_t n = pending.size();
       // Two-stage look-ahead: the table slot kPrefetch successors ahead, the stored state half as far ahead.
       constexpr std::size_t kHalf = kPrefetch / 2;
@@ -303,7 +316,11 @@ class Explorer {
         if (i + kHalf < n) ex.store_->prefetch_state(pending[i + kHalf].hash);
         if (halted.load(std::memory_order_relaxed)) break;
         const Pending& p = pending[i];
-        if (const auto id = add(p.state, p.hash, p.parent)) fresh(*id, p.depth);
+        bool expand = false;
+        const StateId id = add(p.state, p.hash, p.parent, expand);
+        if (id == kNoState) break;
+        if (edge_out) edge_out->emplace_back(p.parent, id);
+        if (expand) fresh(id, p.depth);
       }
       pending.clear();
     }
@@ -337,12 +354,14 @@ class Explorer {
       ex.model_.initial([&](const State& s) {
         if (halted.load(std::memory_order_relaxed)) return;
         const auto* bytes = reinterpret_cast<const std::byte*>(&s);
-        add(s, hash_bytes(bytes, sizeof(State)), kNoState);
+        bool expand = false;
+        add(s, hash_bytes(bytes, sizeof(State)), kNoState, expand);
       });
     }
 
     // ---- breadth-first, level by level ------------------------------------------------------------
-    void work_on_level(bool ticks) {
+    void work_on_level(unsigned index) {
+      auto* edge_out = edges.empty() ? nullptr : &edges[index];
       StateStore::Worker registered(*ex.store_);
       std::vector<Pending> pending;
       const std::uint32_t next_depth = static_cast<std::uint32_t>(depth + 1);
@@ -356,8 +375,8 @@ class Explorer {
             generated += expand(static_cast<StateId>(id), next_depth, pending);
         }
         transitions.fetch_add(generated, std::memory_order_relaxed);
-        store_all(pending, [](StateId, std::uint32_t) {});
-        if (ticks) tick();
+        store_all(pending, edge_out, [](StateId, std::uint32_t) {});
+        if (index == 0) tick();
       }
     }
 
@@ -379,7 +398,7 @@ class Explorer {
       cursor.store(0);
       const unsigned n = ex.options_.threads;
       if (n == 1) {
-        do work_on_level(true);
+        do work_on_level(0);
         while (next_level());
         return;
       }
@@ -387,7 +406,7 @@ class Explorer {
       std::barrier sync(static_cast<std::ptrdiff_t>(n), [&]() noexcept { done = !next_level(); });
       auto worker = [&](unsigned index) {
         do {
-          work_on_level(index == 0);
+          work_on_level(index);
           sync.arrive_and_wait();  // the Worker guard is released: growth never waits for this barrier
         } while (!done);
       };
@@ -412,7 +431,9 @@ class Explorer {
         depth = std::max<std::size_t>(depth, e.depth);
         if (ex.store_->flag(e.id)) continue;
         transitions.fetch_add(expand(e.id, e.depth + 1, pending), std::memory_order_relaxed);
-        store_all(pending, [&](StateId id, std::uint32_t d) { stack.push_back({id, d}); });
+        store_all(pending, edges.empty() ? nullptr : &edges[0], [&](StateId id, std::uint32_t d) {
+          stack.push_back({id, d});
+        });
         if (++since_tick == kChunk) {
           since_tick = 0;
           tick();
@@ -426,6 +447,7 @@ class Explorer {
   std::optional<StateStore> store_;
   bool ran_ = false;
   std::optional<Outcome> outcome_;
+  std::optional<Graph> graph_;
   Clock::time_point start_;
   Clock::time_point last_progress_;
 };

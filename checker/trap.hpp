@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "checker/graph.hpp"
 #include "checker/search.hpp"
 
 namespace checker {
@@ -34,35 +35,12 @@ struct TrapResult {
   std::optional<Trap<M>> witness;  ///< present iff trapped_states > 0
 };
 
-/// The successor ids of every stored state, rebuilt from the model; a graph over state ids.
-struct Graph {
-  std::vector<std::uint64_t> offsets;  ///< state i's successors are targets[offsets[i] .. offsets[i+1])
-  std::vector<StateId> targets;
-
-  std::size_t size() const { return offsets.empty() ? 0 : offsets.size() - 1; }
-  std::size_t degree(StateId s) const { return offsets[s + 1] - offsets[s]; }
-  const StateId* begin(StateId s) const { return targets.data() + offsets[s]; }
-  const StateId* end(StateId s) const { return targets.data() + offsets[s + 1]; }
-
-  /// The same graph with every edge reversed.
-  Graph reversed() const {
-    Graph r;
-    const std::size_t n = size();
-    r.offsets.assign(n + 1, 0);
-    for (StateId t : targets) ++r.offsets[t + 1];
-    for (std::size_t i = 0; i < n; ++i) r.offsets[i + 1] += r.offsets[i];
-    r.targets.resize(targets.size());
-    std::vector<std::uint64_t> fill(r.offsets.begin(), r.offsets.end() - 1);
-    for (StateId s = 0; s < n; ++s)
-      for (const StateId* t = begin(s); t != end(s); ++t) r.targets[fill[*t]++] = s;
-    return r;
-  }
-};
-
-/// Rebuilds the explored graph. States the search pruned have no successors here.
+/// The explored graph: the one the search recorded (SearchOptions::record_graph), or else rebuilt by
+/// re-running successors(). States the search pruned have no successors here.
 /// \pre the search completed. \throws InternalError when a successor is missing from the store.
 template <class M>
 Graph explored_graph(const Explorer<M>& ex) {
+  if (ex.recorded_graph()) return *ex.recorded_graph();
   Graph g;
   const std::size_t n = ex.store().size();
   g.offsets.reserve(n + 1);
@@ -87,7 +65,7 @@ template <class M, class Goal>
 TrapResult<M> find_trap(const Explorer<M>& ex, Goal&& is_goal) {
   if (ex.outcome() != Outcome::Complete)
     throw std::logic_error("trap analysis needs a complete search (one no observer or limit stopped)");
-  const Graph forward = explored_graph(ex);
+  const Graph forward = explored_graph(ex);  // a copy when recorded: cheap next to the analysis
   const std::size_t n = forward.size();
 
   std::vector<std::uint8_t> reaches(n, 0);

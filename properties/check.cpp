@@ -1,5 +1,7 @@
 #include "properties/check.hpp"
 
+#include <array>
+#include <atomic>
 #include <mutex>
 
 #include "checker/trap.hpp"
@@ -18,6 +20,7 @@ using Stop = checker::StopRecord<model::TeardownModel>;
 class Monitor {
  public:
   Monitor(const model::TeardownModel& m, const std::vector<std::size_t>& chosen) : model_(m) {
+    if (all().size() > violated_.size()) throw std::logic_error("properties: more properties than the monitor holds");
     bool trap = false;
     for (std::size_t p : chosen) {
       switch (all()[p].hook) {
@@ -75,17 +78,13 @@ class Monitor {
   }
 
  private:
-  bool seen(std::size_t p) const {
-    std::lock_guard lock(mutex_);
-    for (const auto& entry : found_)
-      if (entry.first == p) return true;
-    return false;
-  }
+  bool seen(std::size_t p) const { return violated_[p].load(std::memory_order_relaxed); }
   Action record(std::size_t p, Stop where, std::string why) {
     std::lock_guard lock(mutex_);
     for (const auto& entry : found_)
       if (entry.first == p) return Action::Continue;
     found_.emplace_back(p, Found{std::move(where), std::move(why)});
+    violated_[p].store(true, std::memory_order_relaxed);
     --open_;
     return may_stop_ && open_ == 0 ? Action::Stop : Action::Continue;
   }
@@ -95,6 +94,7 @@ class Monitor {
   std::size_t open_ = 0;
   bool may_stop_ = false;
   mutable std::mutex mutex_;
+  std::array<std::atomic<bool>, 16> violated_{};  // by property index: a cheap test before any check
   std::vector<std::pair<std::size_t, Found>> found_;
 };
 
@@ -117,7 +117,9 @@ Report check(const model::TeardownModel& model, const CheckOptions& options) {
   if (chosen.empty())
     for (std::size_t p = 0; p < all().size(); ++p) chosen.push_back(p);
 
-  checker::Explorer<model::TeardownModel> explorer(model, options.search);
+  checker::SearchOptions search = options.search;
+  for (std::size_t p : chosen) search.record_graph = search.record_graph || all()[p].hook == Hook::Trap;
+  checker::Explorer<model::TeardownModel> explorer(model, search);
   Monitor monitor(model, chosen);
   const auto run = explorer.run(monitor);
 

@@ -160,7 +160,9 @@ std::string segment_text(const Segment& s) {
 unsigned faults(const properties::Trace& trace) {
   unsigned n = 0;
   for (const auto& step : trace)
-    if (step.label && (step.label->fate == Fate::Lost || step.label->fate == Fate::Duplicated)) ++n;
+    if (step.label && (step.label->fate == Fate::Lost || step.label->fate == Fate::Duplicated ||
+                       step.label->fate == Fate::Overflow))
+      ++n;
   return n;
 }
 

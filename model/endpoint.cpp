@@ -336,6 +336,9 @@ Arrival segment_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules
     if (!(seq_lt(tcb.snd_una, seg.ack) && seq_le(seg.ack, tcb.snd_nxt)))
       return reply(Rule::SynReceivedBadAck, make(kRst, seg.ack, 0, seg.incarnation()));
     tcb.state = TcpState::Established;
+    // Ghost: a passive connection belongs to the client incarnation whose ACK completes the handshake. Its
+    // SYN may have been an old duplicate; the application accepts the connection that synchronized.
+    if (tcb.passive && seg.incarnation() != 0) tcb.incarnation = seg.incarnation();
   }
   if (tcb.state != TcpState::TimeWait) {
     if (seq_gt(seg.ack, tcb.snd_nxt)) return reply(Rule::AckTooNew, ack_of(tcb));

@@ -27,8 +27,6 @@ std::string fate_text(Fate f) {
       return " [DUPLICATED]";
     case Fate::Filtered:
       return " [FILTERED]";
-    case Fate::Overflow:
-      return " [DROPPED: channel full]";
   }
   return "";
 }
@@ -45,8 +43,6 @@ std::string_view fate_name(Fate f) {
       return "duplicated";
     case Fate::Filtered:
       return "filtered";
-    case Fate::Overflow:
-      return "overflow";
   }
   return "?";
 }
@@ -160,9 +156,7 @@ std::string segment_text(const Segment& s) {
 unsigned faults(const properties::Trace& trace) {
   unsigned n = 0;
   for (const auto& step : trace)
-    if (step.label && (step.label->fate == Fate::Lost || step.label->fate == Fate::Duplicated ||
-                       step.label->fate == Fate::Overflow))
-      ++n;
+    if (step.label && (step.label->fate == Fate::Lost || step.label->fate == Fate::Duplicated)) ++n;
   return n;
 }
 

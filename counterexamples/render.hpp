@@ -25,8 +25,7 @@ std::string ladder(const properties::Trace& trace, std::string_view why,
 /// The JSON trace: {"steps": [...], "faults": N} (DESIGN.md, "Command line").
 std::string trace_json(const properties::Trace& trace, std::string_view why);
 
-/// Network faults along a trace: losses, duplications and drops into a full channel (filters are rules, not
-/// faults).
+/// Network faults along a trace: losses and duplications (filters are rules, not faults).
 unsigned faults(const properties::Trace& trace);
 
 /// JSON string escaping.

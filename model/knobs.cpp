@@ -171,9 +171,12 @@ const std::vector<KnobInfo>& knob_table() {
        "integer 1..3 (default 2)"},
       {"client_data", "data units the client sends in each connection", "integer 0..4 (default 1)"},
       {"server_data", "data units the server sends in each connection", "integer 0..4 (default 1)"},
-      {"client_close", "how the client's application ends a connection once its data is sent",
+      {"client_close",
+       "how the client's application ends a connection once its data is sent: close first (active), close after "
+       "the peer's FIN (passive), never, abort (RST), or crash (close first, and the host may crash at any moment "
+       "after its data is sent: its TCB vanishes without a segment)",
        "active|passive|never|abort|crash (default active)"},
-      {"server_close", "how the server's application ends a connection once its data is sent",
+      {"server_close", "how the server's application ends a connection once its data is sent (as client_close)",
        "active|passive|never|abort|crash (default passive)"},
       {"window", "receive window (RCV.WND) in units", "integer 1..8 (default 4)"},
       {"isn",

@@ -115,7 +115,9 @@ std::vector<std::uint32_t> TeardownModel::iss_choices(const Tcb& history, unsign
       for (std::uint32_t v : p.values) out.push_back(v + offset);
       break;
     case IsnPolicy::Kind::Adversarial:
-      if (incarnation <= 1) {
+      // By the endpoint's own history, not the (ghost) incarnation: an old duplicate SYN reaching LISTEN
+      // after a first connection must not replay that connection's ISS as if nothing had happened.
+      if (history.snd_nxt == 0) {
         out.push_back(server ? kServerBase : kClientBase);
       } else {
         // The previous connection's ISS (the new windows overlap the old sequence space exactly) and its
@@ -149,12 +151,10 @@ void TeardownModel::push(State next, Label label, const std::optional<Segment>& 
     out.emplace_back(label, next);
     return;
   }
+  // The network holds at most `capacity` segments per direction: an event that would send into a full
+  // direction waits until one of them is delivered (the transition is not enabled now).
   const unsigned room = knobs_.capacity - next.count[from];
-  if (room == 0) {
-    label.fate = Fate::Overflow;
-    out.emplace_back(label, next);
-    return;
-  }
+  if (room == 0) return;
   // Faults happen as the segment is sent: losing it later, or copying it later (the copy has the same age),
   // reaches the same states save for the slot it held meanwhile. See README "Modelling choices".
   if (next.losses < knobs_.loss) {
@@ -205,6 +205,7 @@ void TeardownModel::user_actions(const State& s, unsigned side, std::vector<std:
   const bool open_state = t.state == TcpState::Established || t.state == TcpState::CloseWait;
   switch (mode) {
     case CloseMode::Active:
+    case CloseMode::Crash:  // closes actively; the crash itself is a fault, see crash_actions()
       if (open_state && !t.closed)
         act(Event::Close, [&](State& n) { return std::optional(close(n.tcb[side], rules_)); });
       break;
@@ -217,15 +218,22 @@ void TeardownModel::user_actions(const State& s, unsigned side, std::vector<std:
     case CloseMode::Abort:
       if (open_state) act(Event::Abort, [&](State& n) { return abort(n.tcb[side], is_server(side)); });
       break;
-    case CloseMode::Crash:
-      if (t.state != TcpState::Closed && t.state != TcpState::Listen && t.state != TcpState::SynSent &&
-          t.state != TcpState::SynReceived)
-        act(Event::Crash, [&](State& n) {
-          crash(n.tcb[side], is_server(side));
-          return std::optional<Segment>();
-        });
-      break;
   }
+}
+
+void TeardownModel::crash_actions(const State& s, unsigned side, std::vector<std::pair<Label, State>>& out) const {
+  const Tcb& t = s.tcb[side];
+  const unsigned data = side == kClient ? knobs_.client_data : knobs_.server_data;
+  const CloseMode mode = side == kClient ? knobs_.client_close : knobs_.server_close;
+  // The host may crash at any moment once its application has sent its data and its connection is
+  // synchronized: not an application step, so never eager.
+  if (mode != CloseMode::Crash || t.sent < data || !synchronized(t.state)) return;
+  State next = s;
+  crash(next.tcb[side], is_server(side));
+  Label label;
+  label.event = Event::Crash;
+  label.actor = static_cast<std::uint8_t>(side);
+  out.emplace_back(label, next);
 }
 
 void TeardownModel::timer_actions(const State& s, unsigned side, std::vector<std::pair<Label, State>>& out) const {
@@ -301,7 +309,10 @@ void TeardownModel::successors_into(const State& s, std::vector<std::pair<Label,
   for (unsigned side = 0; side < 2; ++side) user_actions(s, side, out);
   // Eager applications act before anything else may happen (see the `apps` knob).
   if (!out.empty() && knobs_.apps == Apps::Eager) return;
-  for (unsigned side = 0; side < 2; ++side) timer_actions(s, side, out);
+  for (unsigned side = 0; side < 2; ++side) {
+    timer_actions(s, side, out);
+    crash_actions(s, side, out);
+  }
   for (unsigned d = 0; d < 2; ++d) network_actions(s, d, out);
   for (unsigned k = 0; k < knobs_.filters.size(); ++k) {
     if (!knobs_.filters[k].anytime || (s.filters_on >> k & 1u)) continue;

@@ -49,7 +49,7 @@ std::string_view name(Event e);
 
 /// What happened to a segment an endpoint emitted. Lost and Duplicated are network faults, chosen as the
 /// segment is sent and counted against the loss and duplication budgets.
-enum class Fate : std::uint8_t { None, Queued, Lost, Duplicated, Filtered, Overflow };
+enum class Fate : std::uint8_t { None, Queued, Lost, Duplicated, Filtered };
 
 struct Label {
   Event event = Event::Tick;
@@ -98,11 +98,12 @@ class TeardownModel {
  private:
   std::vector<std::uint32_t> iss_choices(const Tcb& history, unsigned incarnation, bool server) const;
   /// Pushes `next` with the segment `emitted` by endpoint `from` sent into the network, once per fate the
-  /// budgets allow (queued, lost, duplicated), or once as filtered or overflowed.
+  /// budgets allow (queued, lost, duplicated), or once as filtered; nothing when that direction is full.
   void push(State next, Label label, const std::optional<Segment>& emitted, unsigned from,
             std::vector<std::pair<Label, State>>& out) const;
   bool filtered(const State& s, unsigned direction, const Segment& seg) const;
   void user_actions(const State& s, unsigned side, std::vector<std::pair<Label, State>>& out) const;
+  void crash_actions(const State& s, unsigned side, std::vector<std::pair<Label, State>>& out) const;
   void timer_actions(const State& s, unsigned side, std::vector<std::pair<Label, State>>& out) const;
   void network_actions(const State& s, unsigned direction, std::vector<std::pair<Label, State>>& out) const;
   void tick(const State& s, std::vector<std::pair<Label, State>>& out) const;

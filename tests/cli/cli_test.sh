@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# The command line's contract: exit codes, messages for bad input, JSON shape. Usage: cli_test.sh TEARDOWN SRC
+set -u
+teardown=$1
+src=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+
+# expect CODE PATTERN -- ARGS...: runs teardown ARGS, checks the exit code and that stdout+stderr match PATTERN.
+expect() {
+  local code=$1 pattern=$2
+  shift 3
+  local out rc
+  out=$("$teardown" "$@" 2>&1)
+  rc=$?
+  if [ "$rc" -eq "$code" ] && grep -qE -- "$pattern" <<<"$out"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAILED: teardown $* -> exit $rc (want $code), output should match /$pattern/:"
+    head -n 5 <<<"$out"
+  fi
+}
+
+expect 0 "teardown 0\.1\.0 \(Z3 4\." -- --version
+expect 0 "syn_in_time_wait" -- list knobs
+expect 0 "no-time-wait" -- list profiles
+expect 0 "time-wait-assassination" -- list properties
+expect 2 "list bogus: use knobs, profiles or properties" -- list bogus
+expect 2 "unknown knob 'bogus'" -- check --set bogus=1
+expect 2 "knob msl: '99' is not accepted; use an integer from 1 to 6" -- check --set msl=99
+expect 2 "knob client_close: 'sometimes' is not accepted; use active\|passive\|never\|abort\|crash" -- check --set client_close=sometimes
+expect 2 "expected knob=value" -- check --set msl
+expect 2 "unknown profile 'bsd2'" -- check --profile bsd2
+expect 2 "no such property" -- check --property stray
+expect 2 "no such model file" -- check "$work/missing.toml"
+
+printf 'profile = "rfc9293"\nmsl = 2\ncolour = "red"\n' >"$work/unknown.toml"
+expect 2 "unknown.toml:3: unknown key 'colour'" -- check "$work/unknown.toml"
+printf 'profile = "rfc9293"\n\nloss = 9\n' >"$work/range.toml"
+expect 2 "range.toml:3: knob loss: '9' is not accepted" -- check "$work/range.toml"
+printf 'msl = = 2\n' >"$work/syntax.toml"
+expect 2 "syntax.toml:1:.*not a valid model file" -- check "$work/syntax.toml"
+printf 'profile = "nope"\n' >"$work/profile.toml"
+expect 2 "profile.toml: key profile: unknown profile 'nope'" -- check "$work/profile.toml"
+
+expect 10 "stray-data +VIOLATED" -- check --profile no-time-wait --property stray-data
+expect 0 "time-wait-assassination +holds" -- check "$src/scenarios/rfc1337-figure1-fixed.toml" --property time-wait-assassination
+expect 10 "time-wait-assassination +VIOLATED" -- check "$src/scenarios/rfc1337-figure1.toml" --property time-wait-assassination
+expect 3 "inconclusive" -- check "$src/scenarios/rfc1337-figure1-fixed.toml" --property time-wait-assassination --max-states 1000
+expect 10 "reachable. A shortest witness" -- reach "A=FIN_WAIT_1 B=CLOSE_WAIT" "$src/scenarios/close-wait-stuck.toml"
+expect 0 "unreachable" -- reach "A=TIME_WAIT B=TIME_WAIT" --set incarnations=1 --set loss=0 --set dup=0
+expect 2 "is not SIDE=STATE" -- reach "A=FIN_WAIT_9 B=CLOSED"
+expect 2 "must give both" -- reach "A=CLOSED"
+expect 2 "depth-first search runs on one thread" -- check --search dfs --threads 2
+expect 2 "unknown unit" -- check --max-memory 3X
+
+# JSON: one object of DESIGN.md's shape, and a trace file that is valid JSON, written whole.
+"$teardown" check --profile no-time-wait --property stray-data --format json --trace-out "$work/trace.json" >"$work/out.json"
+if python3 - "$work/out.json" "$work/trace.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert set(d) >= {"tool", "version", "model", "results", "stats"}, d.keys()
+assert d["model"]["time_wait"] == 0 and d["model"]["profile"] == "no-time-wait"
+r = d["results"][0]
+assert r["property"] == "stray-data" and r["verdict"] == "violated"
+steps = r["trace"]["steps"]
+assert steps[0]["label"] is None and steps[-1]["label"] == "deliver"
+for k in ("index", "time", "label", "actor", "segment", "A", "B", "network", "note"):
+    assert k in steps[-1], k
+assert set(d["stats"]) >= {"states", "transitions", "depth", "seconds", "states_per_second", "peak_memory_bytes", "threads"}
+t = json.load(open(sys.argv[2]))
+assert t["property"] == "stray-data" and t["trace"]["steps"] == steps
+PY
+then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: JSON shape"; fi
+if [ -e "$work/trace.json.tmp" ]; then failed=$((failed + 1)); echo "FAILED: a temporary trace file was left"; else passed=$((passed + 1)); fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -140,8 +140,8 @@ TEST_CASE("teardown: one connection without faults, pinned counts, in every sear
     const auto r = ex.run();
     INFO("threads " << threads);
     REQUIRE(r.outcome == checker::Outcome::Complete);
-    CHECK(r.stats.states == 13871);
-    CHECK(r.stats.transitions == 44329);
+    CHECK(r.stats.states == 13034);
+    CHECK(r.stats.transitions == 40970);
     // Every state can still reach the end: both sides closed, nothing in flight.
     const auto trap = checker::find_trap(ex, [&](const State& s, checker::StateId) { return m.final(s); });
     CHECK(trap.trapped_states == 0);

@@ -284,6 +284,92 @@ int run_reach(const ModelOptions& o, const std::string& goal) {
   return checker::inconclusive(report.outcome) ? kExitInconclusive : kExitHolds;
 }
 
+/// `sweep KNOB=LO..HI`: one check per value of an integer knob, one row each.
+int run_sweep(const ModelOptions& o, const std::vector<std::string>& property_names, const std::string& range) {
+  const auto eq = range.find('=');
+  const auto dots = range.find("..");
+  std::size_t lo = 0, hi = 0;
+  bool ok = eq != std::string::npos && dots != std::string::npos && dots > eq;
+  if (ok) {
+    try {
+      std::size_t used = 0;
+      const std::string a = range.substr(eq + 1, dots - eq - 1), b = range.substr(dots + 2);
+      lo = std::stoul(a, &used);
+      ok = used == a.size();
+      hi = std::stoul(b, &used);
+      ok = ok && used == b.size() && lo <= hi && hi - lo <= 64;
+    } catch (const std::exception&) {
+      ok = false;
+    }
+  }
+  if (!ok)
+    throw UsageError(fmt::format("sweep {}: expected KNOB=LO..HI with integers LO <= HI, at most 65 values", range));
+  const std::string knob = range.substr(0, eq);
+  std::vector<std::size_t> chosen;
+  for (const std::string& name : property_names) {
+    const auto p = properties::find(name);
+    if (!p) throw UsageError(fmt::format("--property {}: no such property; see `teardown list properties`", name));
+    chosen.push_back(*p);
+  }
+  if (chosen.empty())
+    for (std::size_t p = 0; p < properties::all().size(); ++p) chosen.push_back(p);
+
+  struct Row {
+    std::size_t value;
+    properties::Report report;
+  };
+  std::vector<Row> rows;
+  for (std::size_t v = lo; v <= hi; ++v) {
+    ModelOptions row_options = o;
+    row_options.sets.push_back(fmt::format("{}={}", knob, v));
+    const model::Knobs knobs = load_knobs(row_options);  // a bad knob or value is reported like --set
+    properties::CheckOptions options;
+    options.properties = chosen;
+    options.search = search_options(o);
+    options.search.progress = nullptr;
+    rows.push_back({v, properties::check(model::TeardownModel(knobs), options)});
+  }
+
+  bool violated = false, unknown = false;
+  for (const Row& r : rows)
+    for (const auto& res : r.report.results) {
+      violated = violated || res.verdict == properties::Verdict::Violated;
+      unknown = unknown || res.verdict == properties::Verdict::Unknown;
+    }
+  if (o.format == "json") {
+    std::string out = fmt::format(R"({{"knob":{},"rows":[)", counterexamples::quote(knob));
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      std::string results;
+      for (const auto& res : rows[i].report.results)
+        results +=
+            fmt::format(R"({}{{"property":{},"verdict":"{}"}})", results.empty() ? "" : ",",
+                        counterexamples::quote(properties::all()[res.property].name), properties::name(res.verdict));
+      out += fmt::format(R"({}{{"value":{},"results":[{}],"stats":{}}})", i ? "," : "", rows[i].value, results,
+                         stats_json(rows[i].report.stats));
+    }
+    fmt::print("{}]}}\n", out);
+  } else {
+    std::string header = fmt::format("{:>8}", knob);
+    for (std::size_t p : chosen)
+      header += fmt::format("  {:>{}}", properties::all()[p].name, properties::all()[p].name.size());
+    fmt::print("teardown sweep {} on {}\n\n{}  {:>10}  {:>8}\n", range,
+               o.model_file.empty() ? "the built-in default model" : o.model_file, header, "states", "seconds");
+    for (const Row& r : rows) {
+      std::string line = fmt::format("{:>8}", r.value);
+      for (const auto& res : r.report.results) {
+        const auto& n = properties::all()[res.property].name;
+        line += fmt::format(
+            "  {:>{}}",
+            res.verdict == properties::Verdict::Violated ? "VIOLATED" : std::string(properties::name(res.verdict)),
+            n.size());
+      }
+      fmt::print("{}  {:>10}  {:>8.2f}\n", line, r.report.stats.states, r.report.stats.seconds);
+    }
+  }
+  if (violated) return kExitViolated;
+  return unknown ? kExitInconclusive : kExitHolds;
+}
+
 int run_list(const std::string& what) {
   if (what == "knobs") {
     for (const auto& k : model::knob_table()) fmt::print("{}\n    {}\n    values: {}\n", k.name, k.meaning, k.values);
@@ -321,6 +407,15 @@ int main(int argc, char** argv) {
     reach->add_option("goal", goal, "\"A=STATE B=STATE\"")->required();
     add_model_options(*reach, reach_opts);
 
+    ModelOptions sweep_opts;
+    std::vector<std::string> sweep_properties;
+    std::string sweep_range;
+    auto* sweep =
+        app.add_subcommand("sweep", "check across an integer knob's range, e.g. time_wait=0..8; one row per value");
+    sweep->add_option("range", sweep_range, "KNOB=LO..HI")->required();
+    add_model_options(*sweep, sweep_opts);
+    sweep->add_option("--property", sweep_properties, "a property to check (repeatable); default: all");
+
     std::string list_what;
     auto* list = app.add_subcommand("list", "list knobs, profiles or properties");
     list->add_option("what", list_what, "knobs | profiles | properties")->required();
@@ -333,6 +428,7 @@ int main(int argc, char** argv) {
     }
     if (check->parsed()) return run_check(check_opts, property_names);
     if (reach->parsed()) return run_reach(reach_opts, goal);
+    if (sweep->parsed()) return run_sweep(sweep_opts, sweep_properties, sweep_range);
     if (list->parsed()) return run_list(list_what);
     return kExitUsage;
   } catch (const UsageError& e) {

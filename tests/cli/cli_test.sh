@@ -57,6 +57,22 @@ expect 2 "must give both" -- reach "A=CLOSED"
 expect 2 "depth-first search runs on one thread" -- check --search dfs --threads 2
 expect 2 "unknown unit" -- check --max-memory 3X
 
+expect 2 "expected KNOB=LO..HI" -- sweep time_wait=5..2
+expect 2 "expected KNOB=LO..HI" -- sweep time_wait
+expect 2 "unknown knob 'colour'" -- sweep colour=0..1 --property stray-data
+expect 2 "knob msl: '0' is not accepted" -- sweep msl=0..1 --property stray-data
+expect 10 "time_wait +stray-data" -- sweep time_wait=0..1 --profile no-time-wait --property stray-data
+if "$teardown" sweep time_wait=3..4 "$src/scenarios/rfc1337-figure1-fixed.toml" --property time-wait-assassination --format json |
+  python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["knob"] == "time_wait", d
+assert [r["value"] for r in d["rows"]] == [3, 4]
+for r in d["rows"]:
+    assert r["results"] == [{"property": "time-wait-assassination", "verdict": "holds"}], r
+    assert r["stats"]["states"] > 0
+'; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: sweep JSON shape"; fi
+
 # JSON: one object of DESIGN.md's shape, and a trace file that is valid JSON, written whole.
 "$teardown" check --profile no-time-wait --property stray-data --format json --trace-out "$work/trace.json" >"$work/out.json"
 if python3 - "$work/out.json" "$work/trace.json" <<'PY'

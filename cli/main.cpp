@@ -173,28 +173,43 @@ std::string saved_trace(const model::Knobs& k, std::string_view property, std::s
                      knobs_json(k), counterexamples::quote(property), counterexamples::trace_json(trace, why));
 }
 
-int run_check(const ModelOptions& o, const std::vector<std::string>& property_names) {
-  const model::Knobs knobs = load_knobs(o);
-  properties::CheckOptions options;
-  for (const std::string& name : property_names) {
+/// The property indices named on the command line; all of them when none is named.
+std::vector<std::size_t> chosen_properties(const std::vector<std::string>& names) {
+  std::vector<std::size_t> chosen;
+  for (const std::string& name : names) {
     const auto p = properties::find(name);
     if (!p) {
       std::string known;
       for (const auto& info : properties::all()) known += fmt::format("{}{}", known.empty() ? "" : ", ", info.name);
       throw UsageError(fmt::format("--property {}: no such property; the properties are: {}", name, known));
     }
-    options.properties.push_back(*p);
+    chosen.push_back(*p);
   }
+  if (chosen.empty())
+    for (std::size_t p = 0; p < properties::all().size(); ++p) chosen.push_back(p);
+  return chosen;
+}
+
+/// 10 if any result is violated, else 3 if any is unknown, else 0.
+int exit_code(const std::vector<const properties::Report*>& reports) {
+  bool violated = false, unknown = false;
+  for (const auto* report : reports)
+    for (const auto& r : report->results) {
+      violated = violated || r.verdict == properties::Verdict::Violated;
+      unknown = unknown || r.verdict == properties::Verdict::Unknown;
+    }
+  if (violated) return kExitViolated;
+  return unknown ? kExitInconclusive : kExitHolds;
+}
+
+int run_check(const ModelOptions& o, const std::vector<std::string>& property_names) {
+  const model::Knobs knobs = load_knobs(o);
+  properties::CheckOptions options;
+  options.properties = chosen_properties(property_names);
   options.search = search_options(o);
   const model::TeardownModel m(knobs);
   const properties::Report report = properties::check(m, options);
   if (options.search.progress) fmt::print(stderr, "\n");
-
-  bool violated = false, unknown = false;
-  for (const auto& r : report.results) {
-    violated = violated || r.verdict == properties::Verdict::Violated;
-    unknown = unknown || r.verdict == properties::Verdict::Unknown;
-  }
 
   if (!o.trace_out.empty()) {
     const properties::Result* first = nullptr;
@@ -231,8 +246,7 @@ int run_check(const ModelOptions& o, const std::vector<std::string>& property_na
                  counterexamples::ladder(r.trace, r.why, r.trapped_from, r.cycle_start));
     }
   }
-  if (violated) return kExitViolated;
-  return unknown ? kExitInconclusive : kExitHolds;
+  return exit_code({&report});
 }
 
 int run_reach(const ModelOptions& o, const std::string& goal) {
@@ -305,14 +319,7 @@ int run_sweep(const ModelOptions& o, const std::vector<std::string>& property_na
   if (!ok)
     throw UsageError(fmt::format("sweep {}: expected KNOB=LO..HI with integers LO <= HI, at most 65 values", range));
   const std::string knob = range.substr(0, eq);
-  std::vector<std::size_t> chosen;
-  for (const std::string& name : property_names) {
-    const auto p = properties::find(name);
-    if (!p) throw UsageError(fmt::format("--property {}: no such property; see `teardown list properties`", name));
-    chosen.push_back(*p);
-  }
-  if (chosen.empty())
-    for (std::size_t p = 0; p < properties::all().size(); ++p) chosen.push_back(p);
+  const std::vector<std::size_t> chosen = chosen_properties(property_names);
 
   struct Row {
     std::size_t value;
@@ -330,12 +337,6 @@ int run_sweep(const ModelOptions& o, const std::vector<std::string>& property_na
     rows.push_back({v, properties::check(model::TeardownModel(knobs), options)});
   }
 
-  bool violated = false, unknown = false;
-  for (const Row& r : rows)
-    for (const auto& res : r.report.results) {
-      violated = violated || res.verdict == properties::Verdict::Violated;
-      unknown = unknown || res.verdict == properties::Verdict::Unknown;
-    }
   if (o.format == "json") {
     std::string out = fmt::format(R"({{"knob":{},"rows":[)", counterexamples::quote(knob));
     for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -366,8 +367,9 @@ int run_sweep(const ModelOptions& o, const std::vector<std::string>& property_na
       fmt::print("{}  {:>10}  {:>8.2f}\n", line, r.report.stats.states, r.report.stats.seconds);
     }
   }
-  if (violated) return kExitViolated;
-  return unknown ? kExitInconclusive : kExitHolds;
+  std::vector<const properties::Report*> reports;
+  for (const Row& r : rows) reports.push_back(&r.report);
+  return exit_code(reports);
 }
 
 int run_list(const std::string& what) {

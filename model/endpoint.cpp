@@ -122,7 +122,7 @@ Arrival listen_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules,
   return only(Rule::ListenDrop);
 }
 
-Arrival syn_sent_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules, bool is_server) {
+Arrival syn_sent_arrives(Tcb& tcb, const Segment& seg, bool is_server) {
   bool ack_ok = false;
   if (seg.has(kAck)) {  // first: SEG.ACK =< ISS or SEG.ACK > SND.NXT is unacceptable
     if (seq_le(seg.ack, tcb.iss) || seq_gt(seg.ack, tcb.snd_nxt)) {
@@ -147,7 +147,6 @@ Arrival syn_sent_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rule
     return reply(Rule::SynSentEstablished, ack_of(tcb));
   }
   tcb.state = TcpState::SynReceived;
-  (void)rules;
   return reply(Rule::SynSentSimultaneous, make(kSyn | kAck, tcb.iss, tcb.rcv_nxt, tcb.incarnation));
 }
 
@@ -268,7 +267,7 @@ Arrival segment_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules
     case TcpState::Listen:
       return listen_arrives(tcb, seg, rules, new_iss);
     case TcpState::SynSent:
-      return syn_sent_arrives(tcb, seg, rules, is_server);
+      return syn_sent_arrives(tcb, seg, is_server);
     default:
       break;
   }

@@ -104,6 +104,7 @@ std::string_view name(Match m) {
 
 std::string isn_text(const IsnPolicy& p) {
   if (p.kind == IsnPolicy::Kind::Adversarial) return "adversarial";
+  if (p.kind == IsnPolicy::Kind::AdversarialBoth) return "adversarial:both";
   std::string out = p.kind == IsnPolicy::Kind::Fixed ? "fixed:" : "choose:";
   for (std::size_t i = 0; i < p.values.size(); ++i) {
     if (i > 0) out += ',';
@@ -181,9 +182,10 @@ const std::vector<KnobInfo>& knob_table() {
       {"window", "receive window (RCV.WND) in units", "integer 1..8 (default 4)"},
       {"isn",
        "how each connection's ISS is chosen: fixed per incarnation, a nondeterministic choice, or adversarial "
-       "(the first connection 1000 / 5000; later ones choose the previous ISS, the previous SND.NXT, or "
-       "2^31 away)",
-       "fixed:N[,N...] | choose:N[,N...] | adversarial (default adversarial)"},
+       "(the first connection 1000 / 5000; a reconnecting client chooses its previous ISS or previous SND.NXT, so "
+       "the new window overlaps the old one; the server's ISN clock gives every later SYN its previous SND.NXT; "
+       "adversarial:both lets the server reuse its previous ISS too)",
+       "fixed:N[,N...] | choose:N[,N...] | adversarial | adversarial:both (default adversarial)"},
       {"rst_in_time_wait", "a RST arriving in TIME-WAIT deletes the TCB (RFC 9293) or is ignored (RFC 1337 F1)",
        "close|ignore (default close)"},
       {"syn_in_time_wait",
@@ -284,8 +286,9 @@ std::optional<std::string> set_knob(Knobs& k, std::string_view name, std::string
     return bad(name, v, "rst|reopen|challenge|ack|drop");
   }
   if (name == "isn") {
-    if (v == "adversarial") {
+    if (v == "adversarial" || v == "adversarial:both") {
       k.isn = IsnPolicy{};
+      if (v == "adversarial:both") k.isn.kind = IsnPolicy::Kind::AdversarialBoth;
       return std::nullopt;
     }
     IsnPolicy p;
@@ -297,7 +300,7 @@ std::optional<std::string> set_knob(Knobs& k, std::string_view name, std::string
       p.kind = IsnPolicy::Kind::Choose;
       list = v.substr(7);
     } else {
-      return bad(name, v, "fixed:N[,N...] | choose:N[,N...] | adversarial");
+      return bad(name, v, "fixed:N[,N...] | choose:N[,N...] | adversarial | adversarial:both");
     }
     for (std::string_view item : split(list, ',')) {
       const auto n = parse_u32(item);
@@ -417,7 +420,8 @@ std::optional<std::string> apply_profile(Knobs& k, std::string_view profile) {
 }
 
 std::optional<std::string> validate(const Knobs& k) {
-  if (k.isn.kind != IsnPolicy::Kind::Adversarial && k.isn.values.empty()) return "knob isn: give at least one value";
+  if ((k.isn.kind == IsnPolicy::Kind::Fixed || k.isn.kind == IsnPolicy::Kind::Choose) && k.isn.values.empty())
+    return "knob isn: give at least one value";
   return std::nullopt;
 }
 

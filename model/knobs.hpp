@@ -32,8 +32,14 @@ struct Filter {
 };
 
 /// How each new incarnation chooses its ISS.
+/// Adversarial: the first connection uses 1000 (client) and 5000 (server). Later, the reconnecting client
+/// chooses its previous ISS or its previous SND.NXT, so the new window overlaps the old sequence space (the
+/// hazard TIME-WAIT guards against). The listening server follows an ISN clock that outruns its data (RFC
+/// 9293 3.4.1): every later SYN, even an old duplicate, gets the previous SND.NXT. AdversarialBoth lets the
+/// server reuse its previous ISS too, which lets an old duplicate SYN and an old ACK rebuild a connection at
+/// the listener while the client is still in TIME-WAIT (scenarios/zombie-listener.toml).
 struct IsnPolicy {
-  enum class Kind : std::uint8_t { Fixed, Choose, Adversarial } kind = Kind::Adversarial;
+  enum class Kind : std::uint8_t { Fixed, Choose, Adversarial, AdversarialBoth } kind = Kind::Adversarial;
   std::vector<std::uint32_t> values;  ///< Fixed: per incarnation (last one repeats); Choose: the set
   friend bool operator==(const IsnPolicy&, const IsnPolicy&) = default;
 };

@@ -101,33 +101,46 @@ bool TeardownModel::final(const State& s) const {
          s.tcb[kServer].state == TcpState::Listen && s.count[0] == 0 && s.count[1] == 0;
 }
 
-std::vector<std::uint32_t> TeardownModel::iss_choices(const Tcb& history, unsigned incarnation, bool server) const {
-  std::vector<std::uint32_t> out;
+TeardownModel::IssChoices TeardownModel::iss_choices(const Tcb& history, unsigned incarnation, bool server) const {
+  IssChoices out;
+  const auto add = [&out](std::uint32_t v) {  // keeps the values sorted and distinct
+    unsigned at = out.count;
+    for (unsigned i = 0; i < out.count; ++i)
+      if (out.values[i] == v) return;
+    while (at > 0 && out.values[at - 1] > v) {
+      out.values[at] = out.values[at - 1];
+      --at;
+    }
+    out.values[at] = v;
+    ++out.count;
+  };
   const IsnPolicy& p = knobs_.isn;
   const std::uint32_t offset = server ? kServerOffset : 0;
   switch (p.kind) {
     case IsnPolicy::Kind::Fixed: {
       const std::size_t i = std::min<std::size_t>(incarnation == 0 ? 0 : incarnation - 1, p.values.size() - 1);
-      out.push_back(p.values[i] + offset);
+      add(p.values[i] + offset);
       break;
     }
     case IsnPolicy::Kind::Choose:
-      for (std::uint32_t v : p.values) out.push_back(v + offset);
+      for (std::uint32_t v : p.values) add(v + offset);
       break;
     case IsnPolicy::Kind::Adversarial:
+    case IsnPolicy::Kind::AdversarialBoth:
       // By the endpoint's own history, not the (ghost) incarnation: an old duplicate SYN reaching LISTEN
       // after a first connection must not replay that connection's ISS as if nothing had happened.
       if (history.snd_nxt == 0) {
-        out.push_back(server ? kServerBase : kClientBase);
+        add(server ? kServerBase : kClientBase);
+      } else if (server && p.kind == IsnPolicy::Kind::Adversarial) {
+        add(history.snd_nxt);  // the ISN clock has moved past everything the server sent
       } else {
-        // The previous connection's ISS (the new windows overlap the old sequence space exactly) and its
+        // The previous connection's ISS (the new window overlaps the old sequence space exactly) and its
         // SND.NXT (just above it, as RFC 1122's reopen rule requires of a SYN that reopens TIME-WAIT).
-        out = {history.iss, history.snd_nxt};
+        add(history.iss);
+        add(history.snd_nxt);
       }
       break;
   }
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
@@ -270,7 +283,8 @@ void TeardownModel::network_actions(const State& s, unsigned d, std::vector<std:
       State removed = s;
       channel_remove(removed, d, i);
       const Tcb& receiver = s.tcb[to];
-      std::vector<std::uint32_t> isses{0};
+      IssChoices isses;
+      isses.values[isses.count++] = 0;  // no new connection: the ISS is not read
       if (creates_connection(receiver, seg, rules_)) isses = iss_choices(receiver, seg.incarnation(), is_server(to));
       for (std::uint32_t iss : isses) {
         State next = removed;

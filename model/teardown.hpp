@@ -96,7 +96,14 @@ class TeardownModel {
   bool final(const State& s) const;
 
  private:
-  std::vector<std::uint32_t> iss_choices(const Tcb& history, unsigned incarnation, bool server) const;
+  /// The ISS values a new connection may start with, sorted and distinct (at most 4: no allocation per state).
+  struct IssChoices {
+    std::array<std::uint32_t, 4> values{};
+    unsigned count = 0;
+    const std::uint32_t* begin() const { return values.data(); }
+    const std::uint32_t* end() const { return values.data() + count; }
+  };
+  IssChoices iss_choices(const Tcb& history, unsigned incarnation, bool server) const;
   /// Pushes `next` with the segment `emitted` by endpoint `from` sent into the network, once per fate the
   /// budgets allow (queued, lost, duplicated), or once as filtered; nothing when that direction is full.
   void push(State next, Label label, const std::optional<Segment>& emitted, unsigned from,

@@ -21,7 +21,6 @@ class Monitor {
  public:
   Monitor(const model::TeardownModel& m, const std::vector<std::size_t>& chosen) : model_(m) {
     if (all().size() > violated_.size()) throw std::logic_error("properties: more properties than the monitor holds");
-    bool trap = false;
     for (std::size_t p : chosen) {
       switch (all()[p].hook) {
         case Hook::Edge:
@@ -34,12 +33,11 @@ class Monitor {
           deadlock_.push_back(p);
           break;
         case Hook::Trap:
-          trap = true;
+          trap_ = p;
           break;
       }
     }
-    open_ = edge_.size() + state_.size() + deadlock_.size();
-    may_stop_ = !trap && open_ > 0;
+    open_ = edge_.size() + state_.size() + deadlock_.size() + (trap_ ? 1 : 0);
   }
 
   Action on_state(const State& s, StateId id) {
@@ -63,6 +61,10 @@ class Monitor {
       if (!seen(p))
         if (auto why = check_state(p, model_, s))
           a = record(p, Stop{Stop::Kind::Deadlock, id, {}, {}}, std::move(*why));
+    // A dead end that is not final is a trap: eventual-close is violated without waiting for the whole graph.
+    if (trap_ && !seen(*trap_) && !model_.final(s))
+      a = record(*trap_, Stop{Stop::Kind::Deadlock, id, {}, {}},
+                 "from the marked state on, every run ends in a dead end that is not a final state");
     return a;
   }
 
@@ -86,13 +88,13 @@ class Monitor {
     found_.emplace_back(p, Found{std::move(where), std::move(why)});
     violated_[p].store(true, std::memory_order_relaxed);
     --open_;
-    return may_stop_ && open_ == 0 ? Action::Stop : Action::Continue;
+    return open_ == 0 ? Action::Stop : Action::Continue;
   }
 
   const model::TeardownModel& model_;
   std::vector<std::size_t> edge_, state_, deadlock_;
-  std::size_t open_ = 0;
-  bool may_stop_ = false;
+  std::optional<std::size_t> trap_;  // eventual-close, if chosen
+  std::size_t open_ = 0;             // chosen properties not yet violated
   mutable std::mutex mutex_;
   std::array<std::atomic<bool>, 16> violated_{};  // by property index: a cheap test before any check
   std::vector<std::pair<std::size_t, Found>> found_;
@@ -149,6 +151,11 @@ Report check(const model::TeardownModel& model, const CheckOptions& options) {
         } else {
           r.verdict = Verdict::Holds;
         }
+      } else if (auto f = monitor.found(p)) {  // the search stopped early at a dead end that is not final
+        r.verdict = Verdict::Violated;
+        r.trace = explorer.trace_of(f->where);
+        r.trapped_from = r.trace.size() - 1;
+        r.why = std::move(f->why);
       }
     } else if (auto f = monitor.found(p)) {
       r.verdict = Verdict::Violated;

@@ -42,7 +42,10 @@ struct Report {
 
 /// Runs the search once with every chosen property. A property that holds only gets Holds when the search
 /// completed; after a limit it is Unknown (inconclusive). The search stops early once every chosen property
-/// is violated (unless eventual-close, which needs the whole graph, is among them).
+/// is violated, as SPIN stops at an error: eventual-close counts as violated once the search meets a dead end
+/// that is not final (the dead end is a trap). When the search completes, eventual-close's trace comes from
+/// the trap analysis and is a shortest one into a trap (a dead end or a cycle); when it stopped early, it is
+/// a shortest trace to a non-final dead end, which a trap reached through a cycle could beat by a few steps.
 Report check(const model::TeardownModel& model, const CheckOptions& options);
 
 /// A shortest trace to a state where A is in `a` and B in `b`.

@@ -129,6 +129,30 @@ TEST_CASE("teardown: the adversarial ISN policy offers the old ISS and the old S
   CHECK(out[0].second.tcb[0].incarnation == 2);
 }
 
+TEST_CASE("teardown: the server's ISN clock has passed its old SND.NXT; adversarial:both may reuse the old ISS") {
+  // A listener that served a first connection (ISS 5000, SND.NXT 5003) receives a SYN.
+  for (const auto& [isn, expected] : {std::pair{std::string_view("adversarial"), std::vector<std::uint32_t>{5003}},
+                                      {"adversarial:both", {5000, 5003}}}) {
+    INFO(isn);
+    const TeardownModel m(knobs({{"loss", "0"}, {"dup", "0"}, {"isn", isn}}));
+    State s = m.initial_state();
+    s.tcb[0].incarnation = 1;
+    s.tcb[0].state = TcpState::TimeWait;  // the client makes no move until its timer fires
+    s.tcb[0].time_wait = 3;
+    s.tcb[1].iss = 5000;
+    s.tcb[1].snd_nxt = 5003;
+    Segment syn;
+    syn.flags = kSyn;
+    syn.seq = 1000;
+    syn.set_ghost(1, 0);
+    channel_insert(s, 0, syn, true);
+    std::vector<std::uint32_t> answered;
+    for (const auto& [label, n] : next(m, s))
+      if (label.event == Event::Deliver) answered.push_back(label.emitted.seq);
+    CHECK(answered == expected);
+  }
+}
+
 TEST_CASE("teardown: one connection without faults, pinned counts, in every search mode") {
   const TeardownModel m(knobs({{"incarnations", "1"}, {"loss", "0"}, {"dup", "0"}}));
   for (auto [order, threads] :

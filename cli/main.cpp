@@ -10,11 +10,13 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "counterexamples/render.hpp"
+#include "counterexamples/replay.hpp"
 #include "model/model_file.hpp"
 #include "properties/check.hpp"
 #include "smt/z3_version.hpp"
@@ -167,10 +169,15 @@ void write_file(const std::string& path, const std::string& text) {
   std::filesystem::rename(tmp, path);
 }
 
+/// The file --trace-out writes and `teardown replay` reads: {"tool","version","model","property","trace"},
+/// plus "goal" for a reach witness (property "reach").
 std::string saved_trace(const model::Knobs& k, std::string_view property, std::string_view why,
-                        const properties::Trace& trace) {
-  return fmt::format(R"({{"tool":"teardown","version":"{}","model":{},"property":{},"trace":{}}})", kVersion,
-                     knobs_json(k), counterexamples::quote(property), counterexamples::trace_json(trace, why));
+                        const properties::Trace& trace, std::string_view goal = {},
+                        std::optional<std::size_t> trapped_from = std::nullopt) {
+  const std::string goal_member = goal.empty() ? "" : fmt::format(R"(,"goal":{})", counterexamples::quote(goal));
+  return fmt::format(R"({{"tool":"teardown","version":"{}","model":{},"property":{}{},"trace":{}}})", kVersion,
+                     knobs_json(k), counterexamples::quote(property), goal_member,
+                     counterexamples::trace_json(trace, why, trapped_from));
 }
 
 /// The property indices named on the command line; all of them when none is named.
@@ -216,18 +223,20 @@ int run_check(const ModelOptions& o, const std::vector<std::string>& property_na
     for (const auto& r : report.results)
       if (!first && r.verdict == properties::Verdict::Violated) first = &r;
     if (first)
-      write_file(o.trace_out, saved_trace(knobs, properties::all()[first->property].name, first->why, first->trace));
+      write_file(o.trace_out, saved_trace(knobs, properties::all()[first->property].name, first->why, first->trace, {},
+                                          first->trapped_from));
   }
 
   if (o.format == "json") {
     std::string results;
     for (const auto& r : report.results) {
       if (!results.empty()) results += ",";
-      results += fmt::format(
-          R"({{"property":{},"verdict":"{}","why":{},"trace":{}}})",
-          counterexamples::quote(properties::all()[r.property].name), properties::name(r.verdict),
-          r.why.empty() ? "null" : counterexamples::quote(r.why),
-          r.verdict == properties::Verdict::Violated ? counterexamples::trace_json(r.trace, r.why) : "null");
+      results += fmt::format(R"({{"property":{},"verdict":"{}","why":{},"trace":{}}})",
+                             counterexamples::quote(properties::all()[r.property].name), properties::name(r.verdict),
+                             r.why.empty() ? "null" : counterexamples::quote(r.why),
+                             r.verdict == properties::Verdict::Violated
+                                 ? counterexamples::trace_json(r.trace, r.why, r.trapped_from)
+                                 : "null");
     }
     fmt::print(R"({{"tool":"teardown","version":"{}","model":{},"outcome":"{}","results":[{}],"stats":{}}})"
                "\n",
@@ -250,34 +259,18 @@ int run_check(const ModelOptions& o, const std::vector<std::string>& property_na
 }
 
 int run_reach(const ModelOptions& o, const std::string& goal) {
-  // "A=FIN_WAIT_1 B=CLOSE_WAIT"
-  std::optional<model::TcpState> a, b;
-  std::size_t pos = 0;
-  while (pos < goal.size()) {
-    while (pos < goal.size() && goal[pos] == ' ') ++pos;
-    const std::size_t end = std::min(goal.find(' ', pos), goal.size());
-    const std::string part = goal.substr(pos, end - pos);
-    pos = end;
-    if (part.empty()) continue;
-    model::TcpState s{};
-    if (part.size() < 3 || (part[0] != 'A' && part[0] != 'B') || part[1] != '=' ||
-        !model::parse_state(part.substr(2), s))
-      throw UsageError(
-          fmt::format("reach: '{}' is not SIDE=STATE (SIDE is A or B, STATE one of CLOSED, LISTEN, "
-                      "SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, "
-                      "LAST_ACK, TIME_WAIT)",
-                      part));
-    (part[0] == 'A' ? a : b) = s;
-  }
-  if (!a || !b) throw UsageError(fmt::format("reach: '{}' must give both A=STATE and B=STATE", goal));
+  std::string goal_error;
+  const auto states = properties::parse_goal(goal, goal_error);
+  if (!states) throw UsageError(fmt::format("reach: {}", goal_error));
+  const auto [a, b] = *states;
   const model::Knobs knobs = load_knobs(o);
   const model::TeardownModel m(knobs);
   const auto search = search_options(o);
-  const properties::ReachReport report = properties::reach(m, *a, *b, search);
+  const properties::ReachReport report = properties::reach(m, a, b, search);
   if (search.progress) fmt::print(stderr, "\n");
-  const std::string why = report.witness ? fmt::format("A is in {} and B in {}", model::name(*a), model::name(*b)) : "";
+  const std::string why = report.witness ? fmt::format("A is in {} and B in {}", model::name(a), model::name(b)) : "";
   if (report.witness && !o.trace_out.empty())
-    write_file(o.trace_out, saved_trace(knobs, "reach", why, *report.witness));
+    write_file(o.trace_out, saved_trace(knobs, "reach", why, *report.witness, goal));
   if (o.format == "json") {
     fmt::print(
         R"({{"tool":"teardown","version":"{}","model":{},"goal":{},"outcome":"{}","found":{},"trace":{},"stats":{}}})"
@@ -372,6 +365,29 @@ int run_sweep(const ModelOptions& o, const std::vector<std::string>& property_na
   return exit_code(reports);
 }
 
+int run_replay(const std::string& path, const std::string& format) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UsageError(fmt::format("{}: cannot read the trace file", path));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const counterexamples::ReplayResult result = counterexamples::replay(text);
+  if (!result.replayed) throw UsageError(fmt::format("{}: {}", path, result.error));
+  const counterexamples::Replayed& r = *result.replayed;
+  if (format == "json") {
+    fmt::print("{}\n", saved_trace(r.knobs, r.property, r.why, r.trace, r.goal, r.trapped_from));
+  } else if (r.property == "reach") {
+    fmt::print("teardown replay {}: every step follows the model ({} steps) and reaches {}.\n\n{}", path,
+               r.trace.size() - 1, r.goal, counterexamples::ladder(r.trace, r.why));
+  } else {
+    const auto& info = properties::all()[*properties::find(r.property)];
+    fmt::print(
+        "teardown replay {}: every step follows the model ({} steps) and the last one breaks {}.\n{}\n\n"
+        "== {} is violated ==\n{}\n\n{}",
+        path, r.trace.size() - 1, r.property, knobs_text(r.knobs), info.name, info.explanation,
+        counterexamples::ladder(r.trace, r.why, r.trapped_from, r.cycle_start));
+  }
+  return kExitViolated;
+}
+
 int run_list(const std::string& what) {
   if (what == "knobs") {
     for (const auto& k : model::knob_table()) fmt::print("{}\n    {}\n    values: {}\n", k.name, k.meaning, k.values);
@@ -418,6 +434,11 @@ int main(int argc, char** argv) {
     add_model_options(*sweep, sweep_opts);
     sweep->add_option("--property", sweep_properties, "a property to check (repeatable); default: all");
 
+    std::string replay_path, replay_format = "text";
+    auto* replay = app.add_subcommand("replay", "re-check a saved trace (--trace-out) step by step and re-render it");
+    replay->add_option("trace", replay_path, "TRACE.json, as --trace-out writes it")->required();
+    replay->add_option("--format", replay_format, "text or json")->check(CLI::IsMember({"text", "json"}));
+
     std::string list_what;
     auto* list = app.add_subcommand("list", "list knobs, profiles or properties");
     list->add_option("what", list_what, "knobs | profiles | properties")->required();
@@ -431,6 +452,7 @@ int main(int argc, char** argv) {
     if (check->parsed()) return run_check(check_opts, property_names);
     if (reach->parsed()) return run_reach(reach_opts, goal);
     if (sweep->parsed()) return run_sweep(sweep_opts, sweep_properties, sweep_range);
+    if (replay->parsed()) return run_replay(replay_path, replay_format);
     if (list->parsed()) return run_list(list_what);
     return kExitUsage;
   } catch (const UsageError& e) {

@@ -215,35 +215,43 @@ std::string quote(std::string_view text) {
   return out + "\"";
 }
 
-std::string trace_json(const properties::Trace& trace, std::string_view why) {
+std::string step_json(std::size_t index, unsigned time, const properties::Trace::value_type& step,
+                      std::string_view note) {
+  std::string label = "null", actor = "null", segment = "null", reply = "null", fate = "null", direction = "null";
+  std::string rule;
+  if (step.label) {
+    const Label& l = *step.label;
+    label = quote(model::name(l.event));
+    actor = quote(actor_name(l));
+    if (l.event == Event::Deliver) {
+      segment = segment_json(l.segment);
+      rule = std::string(model::describe(l.rule));
+      direction = quote(l.index == 0 ? "A>B" : "B>A");
+      if (l.fate != Fate::None) reply = segment_json(l.emitted);
+    } else if (l.fate != Fate::None) {
+      segment = segment_json(l.emitted);
+    }
+    if (l.fate != Fate::None) fate = quote(fate_name(l.fate));
+  }
+  if (note.empty()) note = rule;
+  return fmt::format(R"({{"index":{},"time":{},"label":{},"actor":{},"segment":{},"reply":{},"fate":{},"direction":{},)"
+                     R"("A":{},"B":{},"network":{},"note":{}}})",
+                     index, time, label, actor, segment, reply, fate, direction, tcb_json(step.state.tcb[0]),
+                     tcb_json(step.state.tcb[1]), network_json(step.state), note.empty() ? "null" : quote(note));
+}
+
+std::string trace_json(const properties::Trace& trace, std::string_view why, std::optional<std::size_t> trapped_from) {
   std::string out = R"({"steps":[)";
   unsigned tick = 0;
   for (std::size_t i = 0; i < trace.size(); ++i) {
-    const auto& step = trace[i];
     if (i) out += ",";
-    std::string label = "null", actor = "null", segment = "null", reply = "null", fate = "null", note;
-    if (step.label) {
-      const Label& l = *step.label;
-      if (l.event == Event::Tick) ++tick;
-      label = quote(model::name(l.event));
-      actor = quote(actor_name(l));
-      if (l.event == Event::Deliver) {
-        segment = segment_json(l.segment);
-        note = std::string(model::describe(l.rule));
-        if (l.fate != Fate::None) reply = segment_json(l.emitted);
-      } else if (l.fate != Fate::None) {
-        segment = segment_json(l.emitted);
-      }
-      if (l.fate != Fate::None) fate = quote(fate_name(l.fate));
-    }
-    if (i + 1 == trace.size() && !why.empty()) note = std::string(why);
-    out += fmt::format(
-        R"({{"index":{},"time":{},"label":{},"actor":{},"segment":{},"reply":{},"fate":{},"direction":{},)"
-        R"("A":{},"B":{},"network":{},"note":{}}})",
-        i, tick, label, actor, segment, reply, fate,
-        step.label && step.label->event == Event::Deliver ? quote(step.label->index == 0 ? "A>B" : "B>A") : "null",
-        tcb_json(step.state.tcb[0]), tcb_json(step.state.tcb[1]), network_json(step.state),
-        note.empty() ? "null" : quote(note));
+    if (trace[i].label && trace[i].label->event == Event::Tick) ++tick;
+    std::string_view note;
+    if (i + 1 == trace.size())
+      note = why;
+    else if (trapped_from == i)
+      note = kTrappedNote;
+    out += step_json(i, tick, trace[i], note);
   }
   return out + fmt::format(R"(],"faults":{}}})", faults(trace));
 }

@@ -22,8 +22,16 @@ std::string ladder(const properties::Trace& trace, std::string_view why,
                    std::optional<std::size_t> trapped_from = std::nullopt,
                    std::optional<std::size_t> cycle_start = std::nullopt);
 
-/// The JSON trace: {"steps": [...], "faults": N} (DESIGN.md, "Command line").
-std::string trace_json(const properties::Trace& trace, std::string_view why);
+/// The JSON trace: {"steps": [...], "faults": N} (DESIGN.md, "Command line"). The last step's note is `why`;
+/// for eventual-close, the step at `trapped_from` (if not the last) carries kTrappedNote.
+std::string trace_json(const properties::Trace& trace, std::string_view why,
+                       std::optional<std::size_t> trapped_from = std::nullopt);
+inline constexpr std::string_view kTrappedNote = "trapped: from this state on, no final state is reachable";
+
+/// One step of the JSON trace. `time` counts the ticks up to and including this step; `note` (the property's
+/// explanation, on the last step) replaces the rule that decided a delivery.
+std::string step_json(std::size_t index, unsigned time, const properties::Trace::value_type& step,
+                      std::string_view note);
 
 /// Network faults along a trace: losses and duplications (filters are rules, not faults).
 unsigned faults(const properties::Trace& trace);

@@ -169,6 +169,32 @@ Report check(const model::TeardownModel& model, const CheckOptions& options) {
   return report;
 }
 
+std::optional<std::pair<model::TcpState, model::TcpState>> parse_goal(std::string_view goal, std::string& error) {
+  std::optional<model::TcpState> a, b;
+  std::size_t pos = 0;
+  while (pos < goal.size()) {
+    while (pos < goal.size() && goal[pos] == ' ') ++pos;
+    const std::size_t end = std::min(goal.find(' ', pos), goal.size());
+    const std::string_view part = goal.substr(pos, end - pos);
+    pos = end;
+    if (part.empty()) continue;
+    model::TcpState s{};
+    if (part.size() < 3 || (part[0] != 'A' && part[0] != 'B') || part[1] != '=' ||
+        !model::parse_state(part.substr(2), s)) {
+      error = "'" + std::string(part) +
+              "' is not SIDE=STATE (SIDE is A or B, STATE one of CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED, "
+              "ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT)";
+      return std::nullopt;
+    }
+    (part[0] == 'A' ? a : b) = s;
+  }
+  if (!a || !b) {
+    error = "'" + std::string(goal) + "' must give both A=STATE and B=STATE";
+    return std::nullopt;
+  }
+  return std::pair{*a, *b};
+}
+
 ReachReport reach(const model::TeardownModel& model, model::TcpState a, model::TcpState b,
                   const checker::SearchOptions& options) {
   struct Goal {

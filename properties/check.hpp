@@ -48,6 +48,10 @@ struct Report {
 /// a shortest trace to a non-final dead end, which a trap reached through a cycle could beat by a few steps.
 Report check(const model::TeardownModel& model, const CheckOptions& options);
 
+/// Parses a reachability goal, "A=FIN_WAIT_1 B=CLOSE_WAIT" (both sides, any order). \returns the states of A
+/// and B, or nothing with `error` saying what is wrong.
+std::optional<std::pair<model::TcpState, model::TcpState>> parse_goal(std::string_view goal, std::string& error);
+
 /// A shortest trace to a state where A is in `a` and B in `b`.
 struct ReachReport {
   std::optional<Trace> witness;

@@ -93,5 +93,54 @@ PY
 then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: JSON shape"; fi
 if [ -e "$work/trace.json.tmp" ]; then failed=$((failed + 1)); echo "FAILED: a temporary trace file was left"; else passed=$((passed + 1)); fi
 
+# replay accepts every trace --trace-out writes (each property's, and a reach witness) and rejects tampering.
+for property in stray-data stray-segment time-wait-assassination desync new-connection-killed stream-integrity \
+  no-deadlock eventual-close half-open; do
+  "$teardown" check --property "$property" --trace-out "$work/$property.json" >/dev/null 2>&1
+  expect 10 "every step follows the model \([0-9]+ steps\) and the last one breaks $property" -- replay "$work/$property.json"
+done
+"$teardown" check "$src/scenarios/close-wait-stuck.toml" --property eventual-close --property half-open \
+  --trace-out "$work/trap.json" >/dev/null 2>&1
+expect 10 "the last one breaks eventual-close" -- replay "$work/trap.json"
+"$teardown" reach "A=FIN_WAIT_1 B=CLOSE_WAIT" "$src/scenarios/close-wait-stuck.toml" --trace-out "$work/reach.json" >/dev/null
+expect 10 "every step follows the model \(8 steps\) and reaches A=FIN_WAIT_1 B=CLOSE_WAIT" -- replay "$work/reach.json"
+"$teardown" replay "$work/stray-data.json" --format json >"$work/again.json"
+if python3 -c 'import json,sys; assert json.load(open(sys.argv[1])) == json.load(open(sys.argv[2]))' \
+  "$work/again.json" "$work/stray-data.json"; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1)); echo "FAILED: replay --format json does not give back the saved trace"
+fi
+"$teardown" check --profile no-time-wait --property stray-data --trace-out "$work/stray-data.json" >/dev/null 2>&1
+# tamper PYTHON-STATEMENT NAME: a copy of the no-time-wait stray-data trace, changed by the statement (on d, steps).
+tamper() {
+  python3 - "$work/stray-data.json" "$work/$2.json" "$1" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+steps = d["trace"]["steps"]
+exec(sys.argv[3])
+json.dump(d, open(sys.argv[2], "w"))
+PY
+}
+tamper 'steps[5]["B"]["SND.NXT"] += 1' seq
+expect 2 "step 5 does not follow from step 4: .*B.SND.NXT: the trace has" -- replay "$work/seq.json"
+tamper 'del steps[7]; [s.update(index=i) for i, s in enumerate(steps)]' missing
+expect 2 "step 7 does not follow from step 6" -- replay "$work/missing.json"
+tamper 'steps[1]["fate"] = "lost"' fate
+expect 2 "step 1 does not follow from step 0: .*network.A>B: the trace has" -- replay "$work/fate.json"
+tamper 'steps[0]["A"]["ISS"] = 7' initial
+expect 2 "step 0 is not the model's initial state: A.ISS" -- replay "$work/initial.json"
+tamper 'd["property"] = "time-wait-assassination"' property
+expect 2 "the trace follows the model, but its last step does not break time-wait-assassination" -- replay "$work/property.json"
+tamper 'd["model"]["colour"] = "red"' knob
+expect 2 "model.colour: no such knob" -- replay "$work/knob.json"
+tamper 'd["model"]["msl"] = 99' msl
+expect 2 "model.msl: knob msl: '99' is not accepted" -- replay "$work/msl.json"
+tamper 'd["tool"] = "spin"' tool
+expect 2 "tool: expected \"teardown\"" -- replay "$work/tool.json"
+printf '{"tool": "teardown", "trace": [1, 2,]}' >"$work/broken.json"
+expect 2 "broken.json: line 1, column 37: expected a value" -- replay "$work/broken.json"
+expect 2 "cannot read the trace file" -- replay "$work/none.json"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -248,6 +248,8 @@ int run_check(const ModelOptions& o, const std::vector<std::string>& property_na
       fmt::print("  {:<26} {}\n", properties::all()[r.property].name,
                  r.verdict == properties::Verdict::Violated ? "VIOLATED" : std::string(properties::name(r.verdict)));
     fmt::print("\n{}\n", stats_text(report.stats, report.outcome));
+    if (report.outcome == checker::Outcome::Stopped)
+      fmt::print("The search stopped early, as every checked property is already violated.\n");
     for (const auto& r : report.results) {
       if (r.verdict != properties::Verdict::Violated) continue;
       const auto& info = properties::all()[r.property];

@@ -51,6 +51,14 @@ expect 0 "time-wait-assassination +holds" -- check "$src/scenarios/rfc1337-figur
 expect 10 "time-wait-assassination +VIOLATED" -- check "$src/scenarios/rfc1337-figure1.toml" --property time-wait-assassination
 expect 3 "inconclusive" -- check "$src/scenarios/rfc1337-figure1-fixed.toml" --property time-wait-assassination --max-states 1000
 expect 10 "reachable. A shortest witness" -- reach "A=FIN_WAIT_1 B=CLOSE_WAIT" "$src/scenarios/close-wait-stuck.toml"
+expect 10 "reachable. A shortest witness" -- reach "A=CLOSE_WAIT B=FIN_WAIT_1" --set server_close=active \
+  --set client_close=never --set "filter=A>B:ack" --set incarnations=1
+expect 10 "reachable. A shortest witness" -- reach "A=LAST_ACK B=FIN_WAIT_1" --set server_close=active \
+  --set client_close=passive --set "filter=A>B:fin" --set incarnations=1
+# Issue 3's acceptance runs on the default model.
+expect 10 "time-wait-assassination +VIOLATED" -- check --profile rfc9293 --property time-wait-assassination
+expect 0 "time-wait-assassination +holds" -- check --profile rfc1337 --property time-wait-assassination --threads 2
+expect 0 "stray-data +holds" -- check --profile rfc1337 --set time_wait=5 --property stray-data --threads 2
 expect 0 "unreachable" -- reach "A=TIME_WAIT B=TIME_WAIT" --set incarnations=1 --set loss=0 --set dup=0
 expect 2 "is not SIDE=STATE" -- reach "A=FIN_WAIT_9 B=CLOSED"
 expect 2 "must give both" -- reach "A=CLOSED"

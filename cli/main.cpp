@@ -18,6 +18,7 @@
 #include "counterexamples/render.hpp"
 #include "counterexamples/replay.hpp"
 #include "model/model_file.hpp"
+#include "model/probe.hpp"
 #include "properties/check.hpp"
 #include "smt/z3_version.hpp"
 
@@ -390,6 +391,140 @@ int run_replay(const std::string& path, const std::string& format) {
   return kExitViolated;
 }
 
+struct ProbeOptions {
+  std::string profile = "rfc9293";
+  std::vector<std::string> sets;
+  std::string state, segment, listener, opened = "active", closed_by = "close", format = "text";
+  bool table = false;
+};
+
+std::string vars_json(const model::ProbeVars& v) {
+  return fmt::format(R"({{"ISS":{},"IRS":{},"SND.UNA":{},"SND.NXT":{},"RCV.NXT":{},"RCV.WND":{}}})", v.iss, v.irs,
+                     v.snd_una, v.snd_nxt, v.rcv_nxt, v.rcv_wnd);
+}
+
+std::string response_json(const model::ProbeResult& r) {
+  if (!r.arrival.reply) return "null";
+  const model::Segment& reply = *r.arrival.reply;
+  const bool ack = reply.has(model::kAck);
+  return fmt::format(R"({{"flags":{},"seq":{},"ack":{},"len":{},"seq_value":{},"ack_value":{}}})",
+                     counterexamples::quote(counterexamples::flags_text(reply.flags)),
+                     counterexamples::quote(r.seq_text), ack ? counterexamples::quote(r.ack_text) : "null", reply.len,
+                     reply.seq, ack ? std::to_string(reply.ack) : "null");
+}
+
+/// "ACK seq=SND.NXT ack=RCV.NXT+1" or "none".
+std::string response_text(const model::ProbeResult& r) {
+  if (!r.arrival.reply) return "none";
+  const model::Segment& reply = *r.arrival.reply;
+  std::string out = fmt::format("{} seq={}", counterexamples::flags_text(reply.flags), r.seq_text);
+  if (reply.has(model::kAck)) out += " ack=" + r.ack_text;
+  if (reply.len) out += fmt::format(" len={}", reply.len);
+  return out;
+}
+
+int run_probe(const ProbeOptions& o) {
+  model::Knobs knobs;
+  if (auto error = model::apply_profile(knobs, o.profile)) throw UsageError("--profile: " + *error);
+  for (const std::string& set : o.sets) {
+    const auto eq = set.find('=');
+    if (eq == std::string::npos) throw UsageError(fmt::format("--set {}: expected knob=value", set));
+    if (auto error = model::set_knob(knobs, set.substr(0, eq), set.substr(eq + 1))) throw UsageError(*error);
+  }
+  if (auto error = model::validate(knobs)) throw UsageError(*error);
+
+  if (o.table) {
+    if (!o.state.empty() || !o.segment.empty()) throw UsageError("probe --table: give no --state or --segment");
+    const auto cells = model::time_wait_table(knobs);
+    if (o.format == "json") {
+      std::string out = "[";
+      for (std::size_t i = 0; i < cells.size(); ++i) {
+        const auto& c = cells[i];
+        out += fmt::format(
+            R"({}{{"state":"{}","kind":"{}","seq":"{}","segment":{},"response":{},"state_after":"{}","rule":{},)"
+            R"("observed_2001":"{}","footnote":{}}})",
+            i ? "," : "", model::name(c.state), c.kind, c.old_seq ? "old" : "arbitrary", counterexamples::quote(c.spec),
+            response_json(c.result), model::name(c.result.after.state),
+            counterexamples::quote(model::describe(c.result.arrival.rule)), c.observed,
+            c.footnote.empty() ? "null" : counterexamples::quote(c.footnote));
+      }
+      fmt::print("{}]\n", out);
+      return kExitHolds;
+    }
+    fmt::print(
+        "teardown probe --profile {} --table: segments sent to an endpoint in TIME-WAIT and to the CLOSED port of "
+        "the other host (which still listens); old = RCV.NXT-1, a number the old connection used; arbitrary = "
+        "RCV.NXT+100000. Each cell: the reply, the state after, and what Linux 2.2 did in 2001.\n\n",
+        o.profile);
+    fmt::print("{:<20} {:<44} {}\n", "segment", "TIME_WAIT", "CLOSED (listener)");
+    std::vector<std::string> notes;
+    const std::size_t half = cells.size() / 2;
+    for (std::size_t i = 0; i < half; ++i) {
+      std::string line =
+          fmt::format("{:<20}", fmt::format("{} ({})", cells[i].kind, cells[i].old_seq ? "old" : "arbitrary"));
+      for (const auto* c : {&cells[i], &cells[i + half]}) {
+        std::string cell = fmt::format("{} -> {} [2001: {}]", response_text(c->result),
+                                       model::name(c->result.after.state), c->observed);
+        if (!c->footnote.empty()) {
+          notes.push_back(c->footnote);
+          cell += fmt::format(" ({})", notes.size());
+        }
+        line += fmt::format(" {:<44}", cell);
+      }
+      fmt::print("{}\n", line);
+    }
+    for (std::size_t i = 0; i < notes.size(); ++i) fmt::print("\n({}) {}.\n", i + 1, notes[i]);
+    return kExitHolds;
+  }
+
+  if (o.state.empty() || o.segment.empty()) throw UsageError("probe: give --state and --segment, or --table");
+  model::ProbeContext context;
+  if (!model::parse_state(o.state, context.state))
+    throw UsageError(
+        fmt::format("--state {}: not a TCP state; use CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED, ESTABLISHED, "
+                    "FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK or TIME_WAIT",
+                    o.state));
+  context.passive = o.opened == "passive";
+  context.listener =
+      o.listener.empty() ? (context.passive || context.state == model::TcpState::Listen) : o.listener == "yes";
+  context.shutdown = o.closed_by == "shutdown";
+  if (auto error = model::check_context(context)) throw UsageError(*error);
+  std::string error;
+  const auto spec = model::parse_segment_spec(o.segment, error);
+  if (!spec) throw UsageError(error);
+  const model::ProbeResult r = model::probe(knobs, context, *spec);
+  const model::Segment& seg = r.segment;
+  if (o.format == "json") {
+    fmt::print(
+        R"({{"profile":{},"state_before":"{}","segment":{},"segment_values":{{"flags":{},"seq":{},"ack":{},"len":{}}},)"
+        R"("response":{},"state_after":"{}","rule":{},"variables":{},"context":{{"listener":{},"opened":"{}","closed_by":"{}"}}}})"
+        "\n",
+        counterexamples::quote(o.profile), model::name(context.state), counterexamples::quote(o.segment),
+        counterexamples::quote(counterexamples::flags_text(seg.flags)), seg.seq,
+        seg.has(model::kAck) ? std::to_string(seg.ack) : "null", seg.len, response_json(r), model::name(r.after.state),
+        counterexamples::quote(model::describe(r.arrival.rule)), vars_json(r.vars), context.listener ? "true" : "false",
+        context.passive ? "passive" : "active", context.shutdown ? "shutdown" : "close");
+    return kExitHolds;
+  }
+  const auto& v = r.vars;
+  fmt::print(
+      "teardown probe --profile {}: {} (opened {}, {}, {})\n"
+      "  before:   ISS={} IRS={} SND.UNA={} SND.NXT={} RCV.NXT={} RCV.WND={}\n"
+      "  segment:  {}   (seq={} ack={} len={})\n"
+      "  reply:    {}{}\n"
+      "  state:    {} -> {}\n"
+      "  rule:     {}\n",
+      o.profile, model::name(context.state), context.passive ? "passively" : "actively",
+      context.shutdown ? "closed by shutdown" : "closed by close",
+      context.listener ? "a listener on the port" : "no listener", v.iss, v.irs, v.snd_una, v.snd_nxt, v.rcv_nxt,
+      v.rcv_wnd, o.segment, seg.seq, seg.has(model::kAck) ? std::to_string(seg.ack) : "-", seg.len, response_text(r),
+      r.arrival.reply ? fmt::format("   (seq={} ack={})", r.arrival.reply->seq,
+                                    r.arrival.reply->has(model::kAck) ? std::to_string(r.arrival.reply->ack) : "-")
+                      : "",
+      model::name(context.state), model::name(r.after.state), model::describe(r.arrival.rule));
+  return kExitHolds;
+}
+
 int run_list(const std::string& what) {
   if (what == "knobs") {
     for (const auto& k : model::knob_table()) fmt::print("{}\n    {}\n    values: {}\n", k.name, k.meaning, k.values);
@@ -441,6 +576,29 @@ int main(int argc, char** argv) {
     replay->add_option("trace", replay_path, "TRACE.json, as --trace-out writes it")->required();
     replay->add_option("--format", replay_format, "text or json")->check(CLI::IsMember({"text", "json"}));
 
+    ProbeOptions probe_opts;
+    auto* probe = app.add_subcommand("probe", "how one endpoint of a profile answers one segment (conformance)");
+    probe->add_option("--profile", probe_opts.profile, "profile (default rfc9293)");
+    probe->add_option("--set", probe_opts.sets, "knob=value (repeatable)");
+    probe->add_option("--state", probe_opts.state, "the endpoint's state, e.g. TIME_WAIT");
+    probe->add_option(
+        "--segment", probe_opts.segment,
+        "the segment, e.g. \"FIN|ACK seq=RCV.NXT-1 ack=SND.NXT\": flags joined by |, then seq=, ack=, len=; "
+        "a value is a number or RCV.NXT, SND.NXT, SND.UNA, ISS, IRS, RCV.NXT+RCV.WND, +N or -N");
+    probe
+        ->add_option("--listener", probe_opts.listener,
+                     "is a listening socket bound to the port (default: no, "
+                     "yes when opened passively)")
+        ->check(CLI::IsMember({"yes", "no"}));
+    probe->add_option("--opened", probe_opts.opened, "active (default) or passive")
+        ->check(CLI::IsMember({"active", "passive"}));
+    probe
+        ->add_option("--closed-by", probe_opts.closed_by,
+                     "close (default: the socket is orphaned) or shutdown (half close; the application still holds it)")
+        ->check(CLI::IsMember({"close", "shutdown"}));
+    probe->add_flag("--table", probe_opts.table, "the classic TIME-WAIT test table for the profile");
+    probe->add_option("--format", probe_opts.format, "text or json")->check(CLI::IsMember({"text", "json"}));
+
     std::string list_what;
     auto* list = app.add_subcommand("list", "list knobs, profiles or properties");
     list->add_option("what", list_what, "knobs | profiles | properties")->required();
@@ -455,6 +613,7 @@ int main(int argc, char** argv) {
     if (reach->parsed()) return run_reach(reach_opts, goal);
     if (sweep->parsed()) return run_sweep(sweep_opts, sweep_properties, sweep_range);
     if (replay->parsed()) return run_replay(replay_path, replay_format);
+    if (probe->parsed()) return run_probe(probe_opts);
     if (list->parsed()) return run_list(list_what);
     return kExitUsage;
   } catch (const UsageError& e) {

@@ -203,6 +203,8 @@ std::string_view describe(Rule rule) {
       return "knob syn_in_time_wait=drop: a SYN in TIME-WAIT is ignored";
     case Rule::TimeWaitFinAgain:
       return "RFC 9293 3.10.7.4 fifth: a retransmitted FIN in TIME-WAIT is acknowledged and the timer restarted";
+    case Rule::TimeWaitSilent:
+      return "knob ack_in_time_wait=false: TIME-WAIT answers neither a repeated FIN nor an unacceptable segment";
     case Rule::Unacceptable:
       return "RFC 9293 3.10.7.4 first: unacceptable segment gets <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>";
     case Rule::UnacceptableRst:
@@ -274,7 +276,9 @@ Arrival segment_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules
 
   // A SYN in TIME-WAIT, where stacks differ (the syn_in_time_wait knob); `ack` is RFC 9293's general rules.
   using Syn = EndpointRules::SynInTimeWait;
-  if (tcb.state == TcpState::TimeWait && seg.has(kSyn) && !seg.has(kAck) && !seg.has(kRst)) {
+  // With `rst`, a SYN-ACK is answered the same way (Linux 2.2, as observed in 2001).
+  const bool rst_any_syn = rules.syn_in_time_wait == Syn::Rst && seg.has(kSyn) && !seg.has(kRst);
+  if (tcb.state == TcpState::TimeWait && ((seg.has(kSyn) && !seg.has(kAck) && !seg.has(kRst)) || rst_any_syn)) {
     switch (rules.syn_in_time_wait) {
       case Syn::Rst: {
         const Segment rst = make(kRst, tcb.snd_nxt, 0, tcb.incarnation);
@@ -297,6 +301,9 @@ Arrival segment_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules
   // TIME-WAIT: "The only thing that can arrive in this state is a retransmission of the remote FIN.
   // Acknowledge it, and restart the 2 MSL timeout." (fifth step). It lies just below RCV.NXT, so it is
   // recognised before the window test would call it unacceptable.
+  if (tcb.state == TcpState::TimeWait && !rules.ack_in_time_wait && !seg.has(kRst) &&
+      (!acceptable(tcb, seg, rules.window) || (seg.has(kFin) && seg.seq + seg.len + 1 == tcb.rcv_nxt)))
+    return only(Rule::TimeWaitSilent);
   if (tcb.state == TcpState::TimeWait && seg.has(kFin) && !seg.has(kRst) && !seg.has(kSyn) &&
       seg.seq + seg.len + 1 == tcb.rcv_nxt) {
     tcb.time_wait = timer_for(rules.time_wait);

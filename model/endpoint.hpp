@@ -19,6 +19,7 @@ struct EndpointRules {
   unsigned fin_wait2_timeout = 0;  ///< ticks an orphaned FIN-WAIT-2 lasts; 0 = forever
   bool rfc5961 = true;             ///< RST/SYN/ACK validation of RFC 5961 (RFC 9293 §3.10.7.4)
   bool ack_stale_acks = true;      ///< answer an unacceptable bare ACK with an ACK (RFC 9293 §3.10.7.4 first)
+  bool ack_in_time_wait = true;    ///< TIME-WAIT ACKs a FIN again and unacceptable segments (false: silent)
   enum class RstInTimeWait : std::uint8_t { Close, Ignore } rst_in_time_wait = RstInTimeWait::Close;
   enum class SynInTimeWait : std::uint8_t { Rst, Reopen, Challenge, Ack, Drop } syn_in_time_wait = SynInTimeWait::Ack;
 };
@@ -43,6 +44,7 @@ enum class Rule : std::uint8_t {
   TimeWaitSynChallenge,
   TimeWaitSynDrop,
   TimeWaitFinAgain,
+  TimeWaitSilent,
   Unacceptable,
   UnacceptableRst,
   UnacceptableBareAck,

@@ -144,6 +144,7 @@ EndpointRules Knobs::endpoint_rules() const {
   r.fin_wait2_timeout = fin_wait2_timeout;
   r.rfc5961 = rfc5961;
   r.ack_stale_acks = ack_stale_acks;
+  r.ack_in_time_wait = ack_in_time_wait;
   r.rst_in_time_wait = rst_in_time_wait;
   r.syn_in_time_wait = syn_in_time_wait;
   return r;
@@ -201,6 +202,14 @@ const std::vector<KnobInfo>& knob_table() {
        "eager: an application acts as soon as it can, before the network or time move; free: at any moment (every "
        "timing explored, far more states)",
        "eager|free (default eager)"},
+      {"ack_in_time_wait",
+       "TIME-WAIT acknowledges a repeated FIN and unacceptable segments (RFC 9293 3.10.7.4), or stays silent "
+       "(Linux 2.2 as observed in 2001)",
+       "true|false (default true)"},
+      {"reopen_isn_offset",
+       "the ISS of a connection that reopens TIME-WAIT (syn_in_time_wait=reopen): the old SND.NXT plus this; 0 leaves "
+       "it to the isn policy",
+       "integer 0..4294967295 (default 0; linux 65537)"},
       {"filter", "a firewall rule (repeatable): DIRECTION:WHAT[@WHEN]; the rule drops every matching segment",
        "A>B|B>A : rst|ack|fin|syn|data|any [@start|@anytime], or none to clear"},
   };
@@ -311,6 +320,13 @@ std::optional<std::string> set_knob(Knobs& k, std::string_view name, std::string
     k.isn = p;
     return std::nullopt;
   }
+  if (name == "ack_in_time_wait") return boolean(k.ack_in_time_wait);
+  if (name == "reopen_isn_offset") {
+    const auto n = parse_u32(v);
+    if (!n) return bad(name, v, "an integer from 0 to 4294967295");
+    k.reopen_isn_offset = *n;
+    return std::nullopt;
+  }
   if (name == "filter") {
     if (v == "none") {
       k.filters.clear();
@@ -366,6 +382,8 @@ std::string knob_value(const Knobs& k, std::string_view name) {
   if (name == "rfc5961") return b(k.rfc5961);
   if (name == "ack_stale_acks") return b(k.ack_stale_acks);
   if (name == "apps") return k.apps == Apps::Eager ? "eager" : "free";
+  if (name == "ack_in_time_wait") return b(k.ack_in_time_wait);
+  if (name == "reopen_isn_offset") return std::to_string(k.reopen_isn_offset);
   if (name == "filter") {
     std::string out;
     for (const Filter& f : k.filters) {
@@ -391,7 +409,16 @@ const std::vector<Profile>& profiles() {
       {"linux",
        "Linux defaults: RFC 5961 checks, RST kills TIME-WAIT (tcp_rfc1337=0), a SYN above RCV.NXT reopens "
        "TIME-WAIT. To be judged against the live kernel (issue 4)",
-       {{"rfc5961", "true"}, {"rst_in_time_wait", "close"}, {"syn_in_time_wait", "reopen"}}},
+       {{"rfc5961", "true"},
+        {"rst_in_time_wait", "close"},
+        {"syn_in_time_wait", "reopen"},
+        {"reopen_isn_offset", "65537"}}},
+      {"linux-2.2",
+       "Linux 2.2 in TIME-WAIT as observed in 2001: RST to a SYN or SYN-ACK, silence to data, FIN and RST",
+       {{"rfc5961", "false"},
+        {"rst_in_time_wait", "ignore"},
+        {"syn_in_time_wait", "rst"},
+        {"ack_in_time_wait", "false"}}},
       {"bsd",
        "BSD: TIME-WAIT ignores RST, a SYN above RCV.NXT reopens TIME-WAIT, no RFC 5961 checks",
        {{"rfc5961", "false"}, {"rst_in_time_wait", "ignore"}, {"syn_in_time_wait", "reopen"}}},

@@ -66,6 +66,8 @@ struct Knobs {
   EndpointRules::SynInTimeWait syn_in_time_wait = EndpointRules::SynInTimeWait::Ack;
   bool rfc5961 = true;
   bool ack_stale_acks = true;
+  bool ack_in_time_wait = true;
+  std::uint32_t reopen_isn_offset = 0;  ///< a SYN reopening TIME-WAIT: ISS = old SND.NXT + this; 0: the ISN policy
   Apps apps = Apps::Eager;
   std::vector<Filter> filters;
 

@@ -285,7 +285,12 @@ void TeardownModel::network_actions(const State& s, unsigned d, std::vector<std:
       const Tcb& receiver = s.tcb[to];
       IssChoices isses;
       isses.values[isses.count++] = 0;  // no new connection: the ISS is not read
-      if (creates_connection(receiver, seg, rules_)) isses = iss_choices(receiver, seg.incarnation(), is_server(to));
+      if (creates_connection(receiver, seg, rules_)) {
+        if (receiver.state == TcpState::TimeWait && knobs_.reopen_isn_offset > 0)
+          isses.values[0] = receiver.snd_nxt + knobs_.reopen_isn_offset;  // a Linux-style reopen
+        else
+          isses = iss_choices(receiver, seg.incarnation(), is_server(to));
+      }
       for (std::uint32_t iss : isses) {
         State next = removed;
         Label label = base;

@@ -101,6 +101,32 @@ PY
 then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: JSON shape"; fi
 if [ -e "$work/trace.json.tmp" ]; then failed=$((failed + 1)); echo "FAILED: a temporary trace file was left"; else passed=$((passed + 1)); fi
 
+# probe: one endpoint, one segment; the TIME-WAIT table; bad specs and impossible contexts.
+expect 0 "reply: +ACK seq=SND.NXT ack=RCV.NXT " -- probe --profile linux --state TIME_WAIT \
+  --segment "FIN|ACK seq=RCV.NXT-1 ack=SND.NXT"
+expect 0 '"seq":"SND.NXT\+65537","ack":"SEG.SEQ\+1"' -- probe --profile linux --state TIME_WAIT \
+  --segment "SYN seq=RCV.NXT+100" --format json
+expect 0 "SYN \(old\) +RST seq=SND.NXT -> CLOSED \[2001: RST\]" -- probe --profile linux-2.2 --table
+expect 2 "'PSH' is not a flag" -- probe --state TIME_WAIT --segment "PSH seq=1"
+expect 2 "seq=RCV.NXT\*2 is not a value" -- probe --state TIME_WAIT --segment "ACK seq=RCV.NXT*2"
+expect 2 "--state LISTEN needs --listener yes" -- probe --state LISTEN --segment SYN --listener no
+expect 2 "--closed-by shutdown only applies to" -- probe --state CLOSE_WAIT --segment ACK --closed-by shutdown
+expect 2 "--state FIN_WAIT_3: not a TCP state" -- probe --state FIN_WAIT_3 --segment ACK
+expect 2 "give --state and --segment, or --table" -- probe --state TIME_WAIT
+"$teardown" probe --profile linux-2.2 --table --format json >"$work/table.json"
+if python3 - "$work/table.json" <<'PY'
+import json, sys
+cells = json.load(open(sys.argv[1]))
+assert len(cells) == 20
+for c in cells:
+    assert set(c) >= {"state", "kind", "seq", "segment", "response", "state_after", "rule", "footnote"}, c
+    assert c["state"] in ("TIME_WAIT", "CLOSED") and c["seq"] in ("old", "arbitrary")
+    assert c["kind"] in ("SYN", "data", "FIN", "RST", "SYN-ACK")
+    assert c["response"] is None or set(c["response"]) >= {"flags", "seq", "ack", "len"}
+assert sum(c["footnote"] is not None for c in cells) == 1
+PY
+then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: probe --table JSON shape"; fi
+
 # replay accepts every trace --trace-out writes (each property's, and a reach witness) and rejects tampering.
 for property in stray-data stray-segment time-wait-assassination desync new-connection-killed stream-integrity \
   no-deadlock eventual-close half-open; do

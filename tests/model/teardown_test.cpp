@@ -129,7 +129,7 @@ TEST_CASE("teardown: the adversarial ISN policy offers the old ISS and the old S
   CHECK(out[0].second.tcb[0].incarnation == 2);
 }
 
-TEST_CASE("teardown: the server's ISN clock has passed its old SND.NXT; adversarial:both may reuse the old ISS") {
+TEST_CASE("teardown: the server's ISN clock has passed its old SND.NXT, and adversarial:both may reuse the old ISS") {
   // A listener that served a first connection (ISS 5000, SND.NXT 5003) receives a SYN.
   for (const auto& [isn, expected] : {std::pair{std::string_view("adversarial"), std::vector<std::uint32_t>{5003}},
                                       {"adversarial:both", {5000, 5003}}}) {

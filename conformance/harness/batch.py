@@ -112,6 +112,8 @@ def run_batch(net, cases, ports):
         outcomes = [_inject(net, c) if c.error is None else Outcome(c) for c in conns]
         net.wire.wait(REPLY_WAIT)
         snap = Snapshot(net.subject_ns)
+        if net.wire.dropped:
+            raise RuntimeError(f"the capture lost {net.wire.dropped} frames: the results would be wrong")
         for out in outcomes:
             if out.conn.error is None:
                 out.replies = net.wire.from_subject(out.conn.key, out.sent_at)

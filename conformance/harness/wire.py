@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 ETH_P_ALL = 0x0003
 ETH_P_IP = 0x0800
 _SO_TIMESTAMPNS = 35  # the kernel's receive time of each captured frame, wall clock (time.time())
+_SO_RCVBUFFORCE = 33  # a buffer above net.core.rmem_max (root): a batch's traffic arrives between drains
+_SOL_PACKET, _PACKET_STATISTICS = 263, 6
 FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
 _NAMES = (("SYN", SYN), ("FIN", FIN), ("RST", RST), ("ACK", ACK))  # the flags the model knows
 
@@ -120,8 +122,9 @@ class Wire:
     def __init__(self, ifname, subject_ip):
         self.subject_ip = subject_ip
         self.seen = {}
+        self.dropped = 0  # frames the capture socket lost (a full buffer): the capture is then incomplete
         self._capture = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
-        self._capture.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+        self._capture.setsockopt(socket.SOL_SOCKET, _SO_RCVBUFFORCE, 16 << 20)
         self._capture.setsockopt(socket.SOL_SOCKET, _SO_TIMESTAMPNS, 1)
         self._capture.bind((ifname, ETH_P_ALL))
         self._capture.setblocking(False)
@@ -134,6 +137,8 @@ class Wire:
             try:
                 frame, ancillary, _, _ = self._capture.recvmsg(65536, 64)
             except BlockingIOError:
+                stats = self._capture.getsockopt(_SOL_PACKET, _PACKET_STATISTICS, 8)
+                self.dropped += struct.unpack("II", stats)[1]  # reading the counters resets them
                 return
             stamp = time.time()
             for level, kind, data in ancillary:

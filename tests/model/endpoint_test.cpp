@@ -246,7 +246,7 @@ TEST_CASE("3.10.7.4 fifth: TIME-WAIT acknowledges a retransmitted FIN and restar
   CHECK(t.state == TcpState::TimeWait);
 }
 
-TEST_CASE("3.10.7.4 seventh: in-order text is delivered and acknowledged; out of order only acknowledged") {
+TEST_CASE("3.10.7.4 seventh: in-order text is delivered and acknowledged, out of order only acknowledged") {
   Tcb t = established();
   Segment data = seg(kAck, 501, 101, 1);
   const Arrival a = segment_arrives(t, data, rfc9293(), false, 0);
@@ -328,7 +328,7 @@ TEST_CASE("TIME-WAIT SYN knobs: rst, reopen above RCV.NXT (RFC 1122 4.2.2.13), c
   CHECK(t.state == TcpState::TimeWait);
 }
 
-TEST_CASE("3.10.4 CLOSE and 3.10.5 ABORT; 3.10.8 retransmission timeout and R2") {
+TEST_CASE("3.10.4 CLOSE and 3.10.5 ABORT, 3.10.8 retransmission timeout and R2") {
   EndpointRules r;
   Tcb t = established();
   const Segment fin = close(t, r);

@@ -119,7 +119,7 @@ TEST_CASE("probe 3.10.7.4 second: a RST at RCV.NXT kills TIME-WAIT (rfc9293), no
   CHECK(o.rule == Rule::RstIgnoredTimeWait);
 }
 
-TEST_CASE("probe 3.10.7.4 fourth (RFC 5961): a SYN in LAST-ACK gets a challenge ACK; without RFC 5961, RST") {
+TEST_CASE("probe 3.10.7.4 fourth (RFC 5961): a SYN in LAST-ACK gets a challenge ACK, without RFC 5961 a RST") {
   const Outcome o = run("rfc9293", TcpState::LastAck, "SYN seq=RCV.NXT");
   CHECK(o.reply == "ACK seq=SND.NXT ack=RCV.NXT");
   CHECK(o.rule == Rule::SynChallenge);
@@ -218,7 +218,7 @@ TEST_CASE("probe: impossible contexts are refused") {
   CHECK(check_context(c));
 }
 
-TEST_CASE("probe table: linux-2.2 reproduces the 2001 TIME-WAIT column; the closed column matches or says why") {
+TEST_CASE("probe table: linux-2.2 reproduces the 2001 TIME-WAIT column, and each closed cell matches or says why") {
   Knobs k;
   REQUIRE_FALSE(apply_profile(k, "linux-2.2"));
   const auto cells = time_wait_table(k);

@@ -456,7 +456,7 @@ int run_probe(const ProbeOptions& o) {
         "the other host (which still listens); old = RCV.NXT-1, a number the old connection used; arbitrary = "
         "RCV.NXT+100000. Each cell: the reply, the state after, and what Linux 2.2 did in 2001.\n\n",
         o.profile);
-    fmt::print("{:<20} {:<44} {}\n", "segment", "TIME_WAIT", "CLOSED (listener)");
+    fmt::print("{:<20} {:<56} {}\n", "segment", "TIME_WAIT", "CLOSED (listener)");
     std::vector<std::string> notes;
     const std::size_t half = cells.size() / 2;
     for (std::size_t i = 0; i < half; ++i) {
@@ -469,7 +469,7 @@ int run_probe(const ProbeOptions& o) {
           notes.push_back(c->footnote);
           cell += fmt::format(" ({})", notes.size());
         }
-        line += fmt::format(" {:<44}", cell);
+        line += fmt::format(" {:<56}", cell);
       }
       fmt::print("{}\n", line);
     }

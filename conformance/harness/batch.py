@@ -140,7 +140,10 @@ def reply_text(out):
     seq_order = tuple(n for n in SEQ_NAMES if has_ack or n != "SEG.ACK")
     texts = []
     for r in out.replies:
-        text = f"{w.flags_text(r.flags)} seq={relative(r.seq, values, seq_order, seq_first)}"
+        seq = relative(r.seq, values, seq_order, seq_first)
+        if r.flags & w.SYN and seq.isdigit():
+            seq = "new-ISN"  # a fresh initial sequence number, near none of the variables (see detail)
+        text = f"{w.flags_text(r.flags)} seq={seq}"
         if r.flags & w.ACK:
             text += f" ack={relative(r.ack, values, ACK_NAMES, ack_first)}"
         if r.payload:

@@ -16,8 +16,7 @@ from matrix import segments, variants
 from net import Net
 from netns import run_in
 from probe import Probe, judge, predicted_text
-from seqvars import names
-from timers import run_timers
+from timers import SYSCTLS as TIMER_SYSCTLS, run_timers
 
 BATCH = 120  # connections driven at once (each holds up to three sockets)
 SUBJECT_SYSCTLS = ("tcp_rfc1337", "tcp_invalid_ratelimit", "tcp_challenge_ack_limit", "tcp_fin_timeout",
@@ -115,7 +114,7 @@ def main():
         report.write_timers(report.timers_path(args.out),
                             header(args, probe, net, len(timer_rows))[:2] + [
                                 "timer cases: shortened in the subject namespace: " +
-                                " ".join(f"{k}={v}" for k, v in __import__("timers").SYSCTLS.items())],
+                                " ".join(f"{k}={v}" for k, v in TIMER_SYSCTLS.items())],
                             timer_rows)
 
     failed = [r for r in rows if r["reply"] == "setup failed"]

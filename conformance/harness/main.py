@@ -72,8 +72,8 @@ def header(args, probe, net, count):
         "subject route to the peer: rto_min 5s (no retransmission inside a reply window)",
         "probe: " + (f"{args.teardown} probe --profile linux" if probe.available else f"n/a ({probe.why})"),
         "numbers: reply seq/ack relative to the subject's variables before the segment "
-        "(SND.*, RCV.*, ISS, IRS) or the segment's fields (SEG.*); a plain number is none of them "
-        "(0, or a fresh ISN); detail gives every absolute value",
+        "(SND.*, RCV.*, ISS, IRS) or the segment's fields (SEG.*); a plain number is none of them (e.g. 0); "
+        "new-ISN is a SYN's fresh random ISN; detail gives every absolute value",
     ]
 
 

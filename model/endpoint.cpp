@@ -52,10 +52,23 @@ bool fin_acked(const Tcb& tcb) {
   return tcb.fin_sent && tcb.snd_una == tcb.snd_nxt;
 }
 
-/// Table 6 of RFC 9293 §3.10.7.4 with RCV.WND > 0.
-bool acceptable(const Tcb& tcb, const Segment& seg, unsigned window) {
-  const auto in_window = [&](std::uint32_t s) { return seq_le(tcb.rcv_nxt, s) && seq_lt(s, tcb.rcv_nxt + window); };
+/// True once the peer's FIN is in (RCV.NXT counts it).
+bool fin_received(const Tcb& tcb) {
+  return tcb.state == TcpState::CloseWait || tcb.state == TcpState::LastAck || tcb.state == TcpState::Closing ||
+         tcb.state == TcpState::TimeWait;
+}
+
+/// Table 6 of RFC 9293 §3.10.7.4 with RCV.WND > 0. With linux_quirks, the test the live kernel applies (measured
+/// by conformance/): the segment may start at RCV.NXT + RCV.WND itself, and may end at RCV.NXT (all of it old).
+bool acceptable(const Tcb& tcb, const Segment& seg, const EndpointRules& rules) {
   const std::uint32_t len = seg.seg_len();
+  if (rules.linux_quirks) {
+    if (seg.has(kRst) && fin_received(tcb) && seg.seq + 1 == tcb.rcv_nxt) return true;  // see the RST check
+    return seq_le(seg.seq, tcb.rcv_nxt + rules.window) && seq_ge(seg.seq + len, tcb.rcv_nxt);
+  }
+  const auto in_window = [&](std::uint32_t s) {
+    return seq_le(tcb.rcv_nxt, s) && seq_lt(s, tcb.rcv_nxt + rules.window);
+  };
   if (len == 0) return in_window(seg.seq);
   return in_window(seg.seq) || in_window(seg.seq + len - 1);
 }
@@ -205,6 +218,29 @@ std::string_view describe(Rule rule) {
       return "RFC 9293 3.10.7.4 fifth: a retransmitted FIN in TIME-WAIT is acknowledged and the timer restarted";
     case Rule::TimeWaitSilent:
       return "knob ack_in_time_wait=false: TIME-WAIT answers neither a repeated FIN nor an unacceptable segment";
+    case Rule::LinuxOrphanData:
+      return "linux: new data to an orphaned socket (closed by the application) resets the connection";
+    case Rule::LinuxDuplicate:
+      return "linux: a segment whose data or FIN is all old counts for its ACK, and is acknowledged unless the "
+             "socket is orphaned (an orphan still acknowledges such a FIN before the peer's own)";
+    case Rule::LinuxTimeWaitRst:
+      return "linux: a RST at exactly RCV.NXT kills TIME-WAIT (tcp_rfc1337=0)";
+    case Rule::LinuxTimeWaitIgnoreRst:
+      return "linux: TIME-WAIT ignores a RST not at RCV.NXT, without a challenge ACK";
+    case Rule::LinuxTimeWaitAck:
+      return "linux: TIME-WAIT answers anything else with <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>";
+    case Rule::LinuxTimeWaitQuiet:
+      return "linux: TIME-WAIT does not answer a bare ACK at RCV.NXT";
+    case Rule::LinuxFinWait2Syn:
+      return "linux: an orphaned FIN-WAIT-2 (a minisocket) answers a SYN in its window with a reset and goes";
+    case Rule::LinuxFinWait2Rst:
+      return "linux: an orphaned FIN-WAIT-2 dies of a RST anywhere in [RCV.NXT, RCV.NXT+RCV.WND]";
+    case Rule::LinuxFinWait2Ack:
+      return "linux: an orphaned FIN-WAIT-2 answers a segment outside its window with an ACK";
+    case Rule::LinuxFinWait2Fin:
+      return "linux: an orphaned FIN-WAIT-2 takes a FIN at RCV.NXT whatever it acknowledges: TIME-WAIT";
+    case Rule::LinuxFinWait2Quiet:
+      return "linux: an orphaned FIN-WAIT-2 ignores an ACK in its window";
     case Rule::Unacceptable:
       return "RFC 9293 3.10.7.4 first: unacceptable segment gets <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>";
     case Rule::UnacceptableRst:
@@ -261,6 +297,84 @@ bool creates_connection(const Tcb& tcb, const Segment& seg, const EndpointRules&
          rules.syn_in_time_wait == EndpointRules::SynInTimeWait::Reopen && seq_gt(seg.seq, tcb.rcv_nxt);
 }
 
+/// Where Linux answers differently from RFC 9293 (each rule measured on the live kernel, conformance/):
+/// TIME-WAIT and an orphaned FIN-WAIT-2 are minisockets with rules of their own, and an orphaned socket that
+/// receives new data resets the connection. Nothing: RFC 9293's processing applies.
+std::optional<Arrival> linux_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules, bool is_server,
+                                     std::uint32_t new_iss) {
+  const bool in_window = seq_le(tcb.rcv_nxt, seg.seq) && seq_lt(seg.seq, tcb.rcv_nxt + rules.window);
+  const bool rst_in_window = seq_le(tcb.rcv_nxt, seg.seq) && seq_le(seg.seq, tcb.rcv_nxt + rules.window);
+  const bool new_data =
+      (seg.len > 0 && seq_gt(seg.seq + seg.len, tcb.rcv_nxt)) || (seg.has(kFin) && seq_gt(seg.seq, tcb.rcv_nxt));
+  const bool bare_syn = seg.has(kSyn) && !seg.has(kAck) && !seg.has(kRst);
+  const auto reset = [&](Rule rule, std::uint32_t seq) {
+    const Segment rst = make(kRst, seq, 0, tcb.incarnation);
+    Arrival a = deleted(rule, tcb, is_server);
+    a.reply = rst;
+    return a;
+  };
+
+  if (tcb.state == TcpState::TimeWait) {
+    if (seg.has(kRst)) {
+      if (seg.seq != tcb.rcv_nxt) return only(Rule::LinuxTimeWaitIgnoreRst);
+      if (rules.rst_in_time_wait == EndpointRules::RstInTimeWait::Ignore) return only(Rule::RstIgnoredTimeWait);
+      return deleted(Rule::LinuxTimeWaitRst, tcb, is_server);
+    }
+    if (bare_syn && seq_gt(seg.seq, tcb.rcv_nxt) && is_server &&
+        rules.syn_in_time_wait == EndpointRules::SynInTimeWait::Reopen)
+      return accept_syn(tcb, seg, rules, new_iss, Rule::TimeWaitSynReopen);
+    if (seg.has(kFin) && !seg.has(kSyn) && seg.seq + seg.len + 1 == tcb.rcv_nxt) {
+      tcb.time_wait = timer_for(rules.time_wait);
+      return reply(Rule::TimeWaitFinAgain, ack_of(tcb));
+    }
+    if (seg.flags == kAck && seg.len == 0 && seg.seq == tcb.rcv_nxt) return only(Rule::LinuxTimeWaitQuiet);
+    return reply(Rule::LinuxTimeWaitAck, ack_of(tcb));
+  }
+
+  const bool orphan = tcb.closed && (tcb.state == TcpState::FinWait1 || tcb.state == TcpState::FinWait2);
+  if (orphan && tcb.state == TcpState::FinWait2) {  // a minisocket, like TIME-WAIT
+    if (seg.has(kRst)) {
+      if (rst_in_window) return deleted(Rule::LinuxFinWait2Rst, tcb, is_server);
+      return reply(Rule::LinuxFinWait2Ack, ack_of(tcb));
+    }
+    if (!in_window) return reply(Rule::LinuxFinWait2Ack, ack_of(tcb));
+    if (seg.has(kSyn)) {
+      Arrival a = reset_for(seg, Rule::LinuxFinWait2Syn);
+      delete_tcb(tcb, is_server);
+      a.deleted = true;
+      return a;
+    }
+    if (new_data) return reset(Rule::LinuxOrphanData, seg.has(kAck) ? seg.ack : tcb.snd_nxt);
+    if (seg.has(kFin) && seg.seq == tcb.rcv_nxt) {  // whatever it acknowledges
+      tcb.rcv_nxt += 1;
+      const Segment ack = ack_of(tcb);
+      enter_time_wait(tcb, rules, is_server);
+      return reply(Rule::LinuxFinWait2Fin, ack);
+    }
+    return only(Rule::LinuxFinWait2Quiet);
+  }
+  if (seg.has(kRst) || seg.has(kSyn) || !acceptable(tcb, seg, rules) || (seg.has(kAck) && seq_gt(seg.ack, tcb.snd_nxt)))
+    return std::nullopt;  // RFC 9293's checks decide
+  if (seg.seg_len() > 0 && seq_le(seg.seq + seg.seg_len(), tcb.rcv_nxt)) {
+    // All of it old (a duplicate): its ACK counts, and a socket the application still holds acknowledges it.
+    Segment bare = seg;
+    bare.flags = seg.flags & kAck;
+    bare.len = 0;
+    bare.seq = tcb.rcv_nxt;
+    const bool answer = !tcb.closed || (seg.has(kFin) && !fin_received(tcb));
+    Arrival a = segment_arrives(tcb, bare, rules, is_server, new_iss);
+    if (answer && !a.deleted && !a.reply) a.reply = ack_of(tcb);
+    a.rule = Rule::LinuxDuplicate;
+    return a;
+  }
+  if (orphan && new_data) {
+    // The ACK is taken first, then the reset says where our sequence space ends.
+    if (seg.has(kAck) && seq_lt(tcb.snd_una, seg.ack) && seq_le(seg.ack, tcb.snd_nxt)) tcb.snd_una = seg.ack;
+    return reset(Rule::LinuxOrphanData, tcb.snd_una);
+  }
+  return std::nullopt;
+}
+
 Arrival segment_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules, bool is_server,
                         std::uint32_t new_iss) {
   switch (tcb.state) {
@@ -273,6 +387,9 @@ Arrival segment_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules
     default:
       break;
   }
+
+  if (rules.linux_quirks)
+    if (auto a = linux_arrives(tcb, seg, rules, is_server, new_iss)) return *a;
 
   // A SYN in TIME-WAIT, where stacks differ (the syn_in_time_wait knob); `ack` is RFC 9293's general rules.
   using Syn = EndpointRules::SynInTimeWait;
@@ -302,7 +419,7 @@ Arrival segment_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules
   // Acknowledge it, and restart the 2 MSL timeout." (fifth step). It lies just below RCV.NXT, so it is
   // recognised before the window test would call it unacceptable.
   if (tcb.state == TcpState::TimeWait && !rules.ack_in_time_wait && !seg.has(kRst) &&
-      (!acceptable(tcb, seg, rules.window) || (seg.has(kFin) && seg.seq + seg.len + 1 == tcb.rcv_nxt)))
+      (!acceptable(tcb, seg, rules) || (seg.has(kFin) && seg.seq + seg.len + 1 == tcb.rcv_nxt)))
     return only(Rule::TimeWaitSilent);
   if (tcb.state == TcpState::TimeWait && seg.has(kFin) && !seg.has(kRst) && !seg.has(kSyn) &&
       seg.seq + seg.len + 1 == tcb.rcv_nxt) {
@@ -311,7 +428,7 @@ Arrival segment_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules
   }
 
   // First: the sequence number.
-  if (!acceptable(tcb, seg, rules.window)) {
+  if (!acceptable(tcb, seg, rules)) {
     if (seg.has(kRst)) return only(Rule::UnacceptableRst);
     if (!rules.ack_stale_acks && seg.flags == kAck && seg.len == 0) return only(Rule::UnacceptableBareAck);
     return reply(Rule::Unacceptable, ack_of(tcb));
@@ -319,7 +436,10 @@ Arrival segment_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules
 
   // Second: RST.
   if (seg.has(kRst)) {
-    if (rules.rfc5961 && seg.seq != tcb.rcv_nxt) return reply(Rule::RstChallenge, ack_of(tcb));
+    // Linux also takes a RST at RCV.NXT - 1 once the peer's FIN is in (measured: CLOSE-WAIT, LAST-ACK, CLOSING).
+    const bool exact =
+        seg.seq == tcb.rcv_nxt || (rules.linux_quirks && fin_received(tcb) && seg.seq + 1 == tcb.rcv_nxt);
+    if (rules.rfc5961 && !exact) return reply(Rule::RstChallenge, ack_of(tcb));
     if (tcb.state == TcpState::TimeWait && rules.rst_in_time_wait == EndpointRules::RstInTimeWait::Ignore)
       return only(Rule::RstIgnoredTimeWait);
     if (tcb.state == TcpState::SynReceived && tcb.passive) return deleted(Rule::RstToListen, tcb, is_server);

@@ -20,6 +20,9 @@ struct EndpointRules {
   bool rfc5961 = true;             ///< RST/SYN/ACK validation of RFC 5961 (RFC 9293 §3.10.7.4)
   bool ack_stale_acks = true;      ///< answer an unacceptable bare ACK with an ACK (RFC 9293 §3.10.7.4 first)
   bool ack_in_time_wait = true;    ///< TIME-WAIT ACKs a FIN again and unacceptable segments (false: silent)
+  /// Linux's deviations as measured on the live kernel (conformance/): window edges, RST at RCV.NXT-1 after a
+  /// FIN, data to an orphaned socket resets it, TIME-WAIT and an orphaned FIN-WAIT-2 as minisockets.
+  bool linux_quirks = false;
   enum class RstInTimeWait : std::uint8_t { Close, Ignore } rst_in_time_wait = RstInTimeWait::Close;
   enum class SynInTimeWait : std::uint8_t { Rst, Reopen, Challenge, Ack, Drop } syn_in_time_wait = SynInTimeWait::Ack;
 };
@@ -45,6 +48,17 @@ enum class Rule : std::uint8_t {
   TimeWaitSynDrop,
   TimeWaitFinAgain,
   TimeWaitSilent,
+  LinuxOrphanData,
+  LinuxDuplicate,
+  LinuxTimeWaitRst,
+  LinuxTimeWaitIgnoreRst,
+  LinuxTimeWaitAck,
+  LinuxTimeWaitQuiet,
+  LinuxFinWait2Syn,
+  LinuxFinWait2Rst,
+  LinuxFinWait2Ack,
+  LinuxFinWait2Fin,
+  LinuxFinWait2Quiet,
   Unacceptable,
   UnacceptableRst,
   UnacceptableBareAck,

@@ -145,6 +145,7 @@ EndpointRules Knobs::endpoint_rules() const {
   r.rfc5961 = rfc5961;
   r.ack_stale_acks = ack_stale_acks;
   r.ack_in_time_wait = ack_in_time_wait;
+  r.linux_quirks = linux_quirks;
   r.rst_in_time_wait = rst_in_time_wait;
   r.syn_in_time_wait = syn_in_time_wait;
   return r;
@@ -206,6 +207,11 @@ const std::vector<KnobInfo>& knob_table() {
        "TIME-WAIT acknowledges a repeated FIN and unacceptable segments (RFC 9293 3.10.7.4), or stays silent "
        "(Linux 2.2 as observed in 2001)",
        "true|false (default true)"},
+      {"linux_quirks",
+       "Linux's deviations from RFC 9293 measured on the live kernel (conformance/): inclusive window edge, RST at "
+       "RCV.NXT-1 after a FIN, data to an orphaned socket resets it, TIME-WAIT and an orphaned FIN-WAIT-2 as "
+       "minisockets, TIME-WAIT reopened only with a listener",
+       "true|false (default false; linux true)"},
       {"reopen_isn_offset",
        "the ISS of a connection that reopens TIME-WAIT (syn_in_time_wait=reopen): the old SND.NXT plus this; 0 leaves "
        "it to the isn policy",
@@ -321,6 +327,7 @@ std::optional<std::string> set_knob(Knobs& k, std::string_view name, std::string
     return std::nullopt;
   }
   if (name == "ack_in_time_wait") return boolean(k.ack_in_time_wait);
+  if (name == "linux_quirks") return boolean(k.linux_quirks);
   if (name == "reopen_isn_offset") {
     const auto n = parse_u32(v);
     if (!n) return bad(name, v, "an integer from 0 to 4294967295");
@@ -383,6 +390,7 @@ std::string knob_value(const Knobs& k, std::string_view name) {
   if (name == "ack_stale_acks") return b(k.ack_stale_acks);
   if (name == "apps") return k.apps == Apps::Eager ? "eager" : "free";
   if (name == "ack_in_time_wait") return b(k.ack_in_time_wait);
+  if (name == "linux_quirks") return b(k.linux_quirks);
   if (name == "reopen_isn_offset") return std::to_string(k.reopen_isn_offset);
   if (name == "filter") {
     std::string out;
@@ -407,12 +415,13 @@ const std::vector<Profile>& profiles() {
        "RFC 9293, and TIME-WAIT ignores RST (RFC 1337's fix F1 against TIME-WAIT assassination)",
        {{"rfc5961", "true"}, {"rst_in_time_wait", "ignore"}, {"syn_in_time_wait", "ack"}}},
       {"linux",
-       "Linux defaults: RFC 5961 checks, RST kills TIME-WAIT (tcp_rfc1337=0), a SYN above RCV.NXT reopens "
-       "TIME-WAIT. To be judged against the live kernel (issue 4)",
+       "Linux defaults as measured on this machine's kernel (conformance/): RFC 5961 checks, RST kills TIME-WAIT "
+       "(tcp_rfc1337=0), a SYN above RCV.NXT reopens TIME-WAIT with ISS = SND.NXT + 65537, and the linux_quirks",
        {{"rfc5961", "true"},
         {"rst_in_time_wait", "close"},
         {"syn_in_time_wait", "reopen"},
-        {"reopen_isn_offset", "65537"}}},
+        {"reopen_isn_offset", "65537"},
+        {"linux_quirks", "true"}}},
       {"linux-2.2",
        "Linux 2.2 in TIME-WAIT as observed in 2001: RST to a SYN or SYN-ACK, silence to data, FIN and RST",
        {{"rfc5961", "false"},

@@ -67,6 +67,7 @@ struct Knobs {
   bool rfc5961 = true;
   bool ack_stale_acks = true;
   bool ack_in_time_wait = true;
+  bool linux_quirks = false;
   std::uint32_t reopen_isn_offset = 0;  ///< a SYN reopening TIME-WAIT: ISS = old SND.NXT + this; 0: the ISN policy
   Apps apps = Apps::Eager;
   std::vector<Filter> filters;

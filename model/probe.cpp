@@ -125,7 +125,7 @@ Tcb endpoint_in(const Knobs& knobs, const ProbeContext& c) {
     case TcpState::LastAck:
       their_fin();
       our_fin(false);
-      t.closed = 1;
+      t.closed = c.shutdown ? 0 : 1;
       break;
     case TcpState::SynSent:
       t.snd_una = kIss;
@@ -243,10 +243,9 @@ std::optional<std::string> check_context(const ProbeContext& c) {
     return "--state SYN_RECEIVED with --opened active is a simultaneous open, which has no listener: use "
            "--listener no";
   if (c.state == TcpState::SynSent && c.passive) return "--state SYN_SENT is only reached by an active open";
-  if (c.passive && !c.listener) return "--opened passive needs --listener yes (the connection came from a listener)";
-  if (c.shutdown && (c.state == TcpState::CloseWait || c.state == TcpState::LastAck || c.state == TcpState::SynSent ||
-                     c.state == TcpState::SynReceived || c.state == TcpState::Established ||
-                     c.state == TcpState::Closed || c.state == TcpState::Listen))
+  if (c.shutdown &&
+      (c.state == TcpState::CloseWait || c.state == TcpState::SynSent || c.state == TcpState::SynReceived ||
+       c.state == TcpState::Established || c.state == TcpState::Closed || c.state == TcpState::Listen))
     return fmt::format(
         "--closed-by shutdown only applies to FIN_WAIT_1, FIN_WAIT_2, CLOSING and TIME_WAIT (the side "
         "that sent its FIN first), not {}",

@@ -105,7 +105,7 @@ if [ -e "$work/trace.json.tmp" ]; then failed=$((failed + 1)); echo "FAILED: a t
 expect 0 "reply: +ACK seq=SND.NXT ack=RCV.NXT " -- probe --profile linux --state TIME_WAIT \
   --segment "FIN|ACK seq=RCV.NXT-1 ack=SND.NXT"
 expect 0 '"seq":"SND.NXT\+65537","ack":"SEG.SEQ\+1"' -- probe --profile linux --state TIME_WAIT \
-  --segment "SYN seq=RCV.NXT+100" --format json
+  --segment "SYN seq=RCV.NXT+100" --listener yes --format json
 expect 0 "SYN \(old\) +RST seq=SND.NXT -> CLOSED \[2001: RST\]" -- probe --profile linux-2.2 --table
 expect 2 "'PSH' is not a flag" -- probe --state TIME_WAIT --segment "PSH seq=1"
 expect 2 "seq=RCV.NXT\*2 is not a value" -- probe --state TIME_WAIT --segment "ACK seq=RCV.NXT*2"

@@ -85,6 +85,8 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--no-timers", action="store_true")
     parser.add_argument("--only", help="run only the cases of this state (for debugging)")
+    parser.add_argument("--min-agreement", type=float,
+                        help="exit 2 when the probe agrees with the kernel on less than this percentage of cases")
     args = parser.parse_args()
 
     try:
@@ -128,7 +130,15 @@ def main():
               f"[{r['segment']}]: {r['why']}", file=sys.stderr)
     print(f"{report.summary(rows)}; measured in {measured:.1f} s, total {time.time() - began:.1f} s")
     print(f"wrote {args.out}" + ("" if args.no_timers else f" and {report.timers_path(args.out)}"))
-    return 1 if failed else 0
+    if failed:
+        return 1
+    compared = [r for r in rows if r["agree"] in ("yes", "no")]
+    if args.min_agreement is not None:
+        agreed = 100.0 * sum(r["agree"] == "yes" for r in compared) / max(len(compared), 1)
+        if not compared or agreed < args.min_agreement:
+            print(f"agreement {agreed:.1f}% is below --min-agreement {args.min_agreement}%")
+            return 2
+    return 0
 
 
 if __name__ == "__main__":

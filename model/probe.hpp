@@ -25,8 +25,8 @@ struct SpecValue {
   std::int64_t offset = 0;  ///< the number itself when Absolute
 };
 
-/// "FIN|ACK seq=RCV.NXT-1 ack=SND.NXT len=1". Missing seq: SND... of the peer, i.e. RCV.NXT; missing ack (with
-/// ACK set): SND.NXT; missing len: 0.
+/// "FIN|ACK seq=RCV.NXT-1 ack=SND.NXT len=1". A missing seq is RCV.NXT (what the peer would send next); a
+/// missing ack (with ACK set) is SND.NXT; a missing len is 0.
 struct SegmentSpec {
   std::uint8_t flags = 0;
   std::optional<SpecValue> seq, ack;

@@ -424,14 +424,9 @@ std::string response_text(const model::ProbeResult& r) {
 }
 
 int run_probe(const ProbeOptions& o) {
-  model::Knobs knobs;
-  if (auto error = model::apply_profile(knobs, o.profile)) throw UsageError("--profile: " + *error);
-  for (const std::string& set : o.sets) {
-    const auto eq = set.find('=');
-    if (eq == std::string::npos) throw UsageError(fmt::format("--set {}: expected knob=value", set));
-    if (auto error = model::set_knob(knobs, set.substr(0, eq), set.substr(eq + 1))) throw UsageError(*error);
-  }
-  if (auto error = model::validate(knobs)) throw UsageError(*error);
+  auto [resolved, knob_error] = model::resolve_knobs(std::nullopt, "", o.profile, o.sets);
+  if (!resolved) throw UsageError(knob_error);
+  const model::Knobs& knobs = *resolved;
 
   if (o.table) {
     if (!o.state.empty() || !o.segment.empty()) throw UsageError("probe --table: give no --state or --segment");

@@ -19,18 +19,6 @@ std::optional<unsigned> parse_unsigned(std::string_view text) {
   return v;
 }
 
-std::optional<std::uint32_t> parse_u32(std::string_view text) {
-  std::uint64_t v = 0;
-  int base = 10;
-  if (text.starts_with("0x")) {
-    text.remove_prefix(2);
-    base = 16;
-  }
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v, base);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty() || v > 0xFFFFFFFFull) return std::nullopt;
-  return static_cast<std::uint32_t>(v);
-}
-
 std::optional<CloseMode> parse_close(std::string_view v) {
   if (v == "active") return CloseMode::Active;
   if (v == "passive") return CloseMode::Passive;
@@ -459,6 +447,18 @@ std::optional<std::string> validate(const Knobs& k) {
   if ((k.isn.kind == IsnPolicy::Kind::Fixed || k.isn.kind == IsnPolicy::Kind::Choose) && k.isn.values.empty())
     return "knob isn: give at least one value";
   return std::nullopt;
+}
+
+std::optional<std::uint32_t> parse_u32(std::string_view text) {
+  std::uint64_t v = 0;
+  int base = 10;
+  if (text.starts_with("0x")) {
+    text.remove_prefix(2);
+    base = 16;
+  }
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v, base);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty() || v > 0xFFFFFFFFull) return std::nullopt;
+  return static_cast<std::uint32_t>(v);
 }
 
 }  // namespace model

@@ -104,6 +104,9 @@ std::optional<std::string> apply_profile(Knobs& knobs, std::string_view name);
 /// Checks the knobs together (bounds the packed state can hold). \returns an error, or nothing.
 std::optional<std::string> validate(const Knobs& knobs);
 
+/// A 32-bit unsigned number, decimal or 0x-prefixed hex, with nothing else around it.
+std::optional<std::uint32_t> parse_u32(std::string_view text);
+
 std::string_view name(CloseMode mode);
 std::string describe(const Filter& filter);
 

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <array>
-#include <charconv>
 #include <cstdlib>
 #include <initializer_list>
 #include <stdexcept>
@@ -16,13 +15,6 @@ namespace {
 constexpr std::uint32_t kIss = 1000000;  // the probed endpoint's ISS (far from IRS, so replies name the right base)
 constexpr std::uint32_t kIrs = 3000000;  // its peer's
 constexpr std::uint32_t kFreshIsn = 7000000;  // what a new connection from LISTEN starts with in the probe
-
-std::optional<std::int64_t> parse_number(std::string_view text) {
-  std::int64_t n = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
-  return n;
-}
 
 std::optional<SpecValue> parse_value(std::string_view text) {
   static constexpr std::array<std::pair<std::string_view, SpecValue::Base>, 6> names = {{
@@ -39,14 +31,14 @@ std::optional<SpecValue> parse_value(std::string_view text) {
     SpecValue v{base, 0};
     if (rest.empty()) return v;
     if (rest[0] != '+' && rest[0] != '-') return std::nullopt;
-    const auto n = parse_number(rest.substr(1));
-    if (!n || *n > 0xFFFFFFFFll) return std::nullopt;
-    v.offset = rest[0] == '+' ? *n : -*n;
+    const auto n = parse_u32(rest.substr(1));
+    if (!n) return std::nullopt;
+    v.offset = rest[0] == '+' ? std::int64_t{*n} : -std::int64_t{*n};
     return v;
   }
-  const auto n = parse_number(text);
-  if (!n || *n < 0 || *n > 0xFFFFFFFFll) return std::nullopt;
-  return SpecValue{SpecValue::Base::Absolute, *n};
+  const auto n = parse_u32(text);
+  if (!n) return std::nullopt;
+  return SpecValue{SpecValue::Base::Absolute, std::int64_t{*n}};
 }
 
 std::uint32_t resolve(const SpecValue& v, const ProbeVars& vars) {
@@ -204,8 +196,8 @@ std::optional<SegmentSpec> parse_segment_spec(std::string_view text, std::string
       return std::nullopt;
     }
     if (key == "len") {
-      const auto n = parse_number(value);
-      if (!n || *n < 0 || *n > 8) {
+      const auto n = parse_u32(value);
+      if (!n || *n > 8) {
         error = fmt::format("segment '{}': len={} is not a length from 0 to 8 units", text, value);
         return std::nullopt;
       }

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "counterexamples/pcap.hpp"
+#include "counterexamples/pictures.hpp"
 #include "counterexamples/render.hpp"
 #include "counterexamples/replay.hpp"
 #include "model/model_file.hpp"
@@ -48,6 +50,7 @@ struct ModelOptions {
   double time_limit = 0;
   std::string format = "text";
   std::string trace_out;
+  std::string render;  ///< --render (check, reach): empty means json into --trace-out
   bool progress = false;
 };
 
@@ -61,7 +64,8 @@ void add_model_options(CLI::App& cmd, ModelOptions& o) {
   cmd.add_option("--max-memory", o.max_memory, "memory budget, e.g. 8G or 512M (default 3/4 of RAM)");
   cmd.add_option("--time-limit", o.time_limit, "stop as inconclusive after this many seconds");
   cmd.add_option("--format", o.format, "text or json")->check(CLI::IsMember({"text", "json"}));
-  cmd.add_option("--trace-out", o.trace_out, "write the counterexample (JSON, for `teardown replay`) here");
+  cmd.add_option("--trace-out", o.trace_out,
+                 "write the counterexample here: JSON for `teardown replay`, or what --render names");
   cmd.add_flag("--progress", o.progress, "report progress on stderr (default: when stderr is a terminal)");
 }
 
@@ -155,13 +159,15 @@ std::string stats_text(const checker::Stats& s, checker::Outcome outcome) {
   return out;
 }
 
-/// Writes `text` to `path` through a temporary file, so no partial file is ever left behind.
-void write_file(const std::string& path, const std::string& text) {
+/// Writes `text` (and a newline unless `newline` is false) to `path` through a temporary file, so no partial file
+/// is ever left behind.
+void write_file(const std::string& path, const std::string& text, bool newline = true) {
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) throw UsageError(fmt::format("--trace-out {}: cannot write", path));
-    out << text << '\n';
+    out << text;
+    if (newline) out << '\n';
     if (!out.flush()) {
       std::filesystem::remove(tmp);
       throw UsageError(fmt::format("--trace-out {}: cannot write", path));
@@ -179,6 +185,63 @@ std::string saved_trace(const model::Knobs& k, std::string_view property, std::s
   return fmt::format(R"({{"tool":"teardown","version":"{}","model":{},"property":{}{},"trace":{}}})", kVersion,
                      knobs_json(k), counterexamples::quote(property), goal_member,
                      counterexamples::trace_json(trace, why, trapped_from));
+}
+
+/// --render on a command that produces a trace (check, reach, replay).
+void add_render_option(CLI::App& cmd, std::string& render) {
+  cmd.add_option("--render", render,
+                 "how to write the counterexample: ladder, svg, html, mermaid, dot, pcap or json (the default with "
+                 "--trace-out); without --trace-out it goes to stdout in place of the report (pcap needs --trace-out)")
+      ->check(CLI::IsMember({"ladder", "svg", "html", "mermaid", "dot", "pcap", "json"}));
+}
+
+/// Refuses what cannot be written before any work is done: a binary capture goes to a file only.
+void check_render(const std::string& render, const std::string& trace_out) {
+  if (render == "pcap" && trace_out.empty())
+    throw UsageError("--render pcap writes a binary capture file: give --trace-out FILE");
+}
+
+/// A counterexample to render, and where it comes from (for the pictures' title).
+struct Counterexample {
+  const model::Knobs& knobs;
+  std::string_view property;  ///< a property name, or "reach"
+  std::string_view why;
+  const properties::Trace& trace;
+  std::string_view goal;    ///< reach only
+  std::string_view source;  ///< "the built-in default model", a model file, or "replayed from FILE"
+  std::optional<std::size_t> trapped_from = std::nullopt;
+  std::optional<std::size_t> cycle_start = std::nullopt;
+};
+
+/// Where a model comes from, as the pictures' titles say it.
+std::string model_source(const ModelOptions& o) {
+  return o.model_file.empty() ? "the built-in default model" : o.model_file;
+}
+
+/// The counterexample as --render names it (empty: json, the file `teardown replay` reads), ending in a newline
+/// unless it is a capture file.
+std::string render_trace(const std::string& render, const Counterexample& c) {
+  if (render.empty() || render == "json")
+    return saved_trace(c.knobs, c.property, c.why, c.trace, c.goal, c.trapped_from) + "\n";
+  if (render == "ladder")  // a reach witness breaks nothing: its ladder has no verdict line, as `reach` prints it
+    return counterexamples::ladder(c.trace, c.property == "reach" ? "" : c.why, c.trapped_from, c.cycle_start);
+  if (render == "pcap") {
+    counterexamples::PcapOptions options;
+    options.window = static_cast<std::uint16_t>(c.knobs.window);
+    return counterexamples::pcap(c.trace, options);
+  }
+  counterexamples::Caption caption;
+  const bool reach = c.property == "reach";
+  caption.title = reach ? fmt::format("A shortest way to {} ({}, profile {})", c.goal, c.source, c.knobs.profile)
+                        : fmt::format("{} is violated ({}, profile {})", c.property, c.source, c.knobs.profile);
+  caption.last_step = reach ? fmt::format("reaches {}", c.goal) : fmt::format("breaks {}", c.property);
+  caption.why = std::string(c.why);
+  caption.trapped_from = c.trapped_from;
+  caption.cycle_start = c.cycle_start;
+  if (render == "svg") return counterexamples::svg(c.trace, caption);
+  if (render == "html") return counterexamples::html(c.trace, caption);
+  if (render == "mermaid") return counterexamples::mermaid(c.trace, caption);
+  return counterexamples::dot(c.trace, caption);
 }
 
 /// The property indices named on the command line; all of them when none is named.
@@ -211,6 +274,7 @@ int exit_code(const std::vector<const properties::Report*>& reports) {
 }
 
 int run_check(const ModelOptions& o, const std::vector<std::string>& property_names) {
+  check_render(o.render, o.trace_out);
   const model::Knobs knobs = load_knobs(o);
   properties::CheckOptions options;
   options.properties = chosen_properties(property_names);
@@ -219,13 +283,22 @@ int run_check(const ModelOptions& o, const std::vector<std::string>& property_na
   const properties::Report report = properties::check(m, options);
   if (options.search.progress) fmt::print(stderr, "\n");
 
-  if (!o.trace_out.empty()) {
-    const properties::Result* first = nullptr;
-    for (const auto& r : report.results)
-      if (!first && r.verdict == properties::Verdict::Violated) first = &r;
-    if (first)
-      write_file(o.trace_out, saved_trace(knobs, properties::all()[first->property].name, first->why, first->trace, {},
-                                          first->trapped_from));
+  // The first violated property's trace goes to --trace-out, or with --render alone to stdout instead of the report.
+  const properties::Result* first = nullptr;
+  for (const auto& r : report.results)
+    if (!first && r.verdict == properties::Verdict::Violated) first = &r;
+  if (first && (!o.trace_out.empty() || !o.render.empty())) {
+    const std::string rendered =
+        render_trace(o.render, {knobs, properties::all()[first->property].name, first->why, first->trace, "",
+                                model_source(o), first->trapped_from, first->cycle_start});
+    if (!o.trace_out.empty()) {
+      write_file(o.trace_out, rendered, false);
+    } else {
+      fmt::print("{}", rendered);
+      return exit_code({&report});
+    }
+  } else if (!o.render.empty() && o.trace_out.empty()) {
+    fmt::print(stderr, "teardown: no property is violated, so there is no trace to render\n");
   }
 
   if (o.format == "json") {
@@ -265,6 +338,7 @@ int run_reach(const ModelOptions& o, const std::string& goal) {
   std::string goal_error;
   const auto states = properties::parse_goal(goal, goal_error);
   if (!states) throw UsageError(fmt::format("reach: {}", goal_error));
+  check_render(o.render, o.trace_out);
   const auto [a, b] = *states;
   const model::Knobs knobs = load_knobs(o);
   const model::TeardownModel m(knobs);
@@ -272,8 +346,14 @@ int run_reach(const ModelOptions& o, const std::string& goal) {
   const properties::ReachReport report = properties::reach(m, a, b, search);
   if (search.progress) fmt::print(stderr, "\n");
   const std::string why = report.witness ? fmt::format("A is in {} and B in {}", model::name(a), model::name(b)) : "";
-  if (report.witness && !o.trace_out.empty())
-    write_file(o.trace_out, saved_trace(knobs, "reach", why, *report.witness, goal));
+  if (report.witness && (!o.trace_out.empty() || !o.render.empty())) {
+    const std::string rendered = render_trace(o.render, {knobs, "reach", why, *report.witness, goal, model_source(o)});
+    if (o.trace_out.empty()) {  // --render alone: the rendering in place of the report
+      fmt::print("{}", rendered);
+      return kExitViolated;
+    }
+    write_file(o.trace_out, rendered, false);
+  }
   if (o.format == "json") {
     fmt::print(
         R"({{"tool":"teardown","version":"{}","model":{},"goal":{},"outcome":"{}","found":{},"trace":{},"stats":{}}})"
@@ -387,6 +467,29 @@ int run_replay(const std::string& path, const std::string& format) {
         "== {} is violated ==\n{}\n\n{}",
         path, r.trace.size() - 1, r.property, knobs_text(r.knobs), info.name, info.explanation,
         counterexamples::ladder(r.trace, r.why, r.trapped_from, r.cycle_start));
+  }
+  return kExitViolated;
+}
+
+/// `replay TRACE.json --render R [--trace-out FILE]`: replays the trace as run_replay does, then writes it as R to
+/// FILE (a one-line report on stdout) or, without FILE, to stdout.
+int run_replay_render(const std::string& path, const std::string& render, const std::string& trace_out) {
+  check_render(render, trace_out);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UsageError(fmt::format("{}: cannot read the trace file", path));
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const counterexamples::ReplayResult result = counterexamples::replay(text);
+  if (!result.replayed) throw UsageError(fmt::format("{}: {}", path, result.error));
+  const counterexamples::Replayed& r = *result.replayed;
+  const std::string source = fmt::format("replayed from {}", std::filesystem::path(path).filename().string());
+  const std::string rendered =
+      render_trace(render, {r.knobs, r.property, r.why, r.trace, r.goal, source, r.trapped_from, r.cycle_start});
+  if (trace_out.empty()) {
+    fmt::print("{}", rendered);
+  } else {
+    write_file(trace_out, rendered, false);
+    fmt::print("teardown replay {}: every step follows the model ({} steps); {} written to {}\n", path,
+               r.trace.size() - 1, render.empty() ? "json" : render, trace_out);
   }
   return kExitViolated;
 }
@@ -549,6 +652,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> property_names;
     auto* check = app.add_subcommand("check", "verify properties (all by default) on a model");
     add_model_options(*check, check_opts);
+    add_render_option(*check, check_opts.render);
     check->add_option("--property", property_names, "a property to check (repeatable); see `teardown list properties`");
 
     ModelOptions reach_opts;
@@ -556,6 +660,7 @@ int main(int argc, char** argv) {
     auto* reach = app.add_subcommand("reach", "a shortest trace to a state, e.g. \"A=FIN_WAIT_1 B=CLOSE_WAIT\"");
     reach->add_option("goal", goal, "\"A=STATE B=STATE\"")->required();
     add_model_options(*reach, reach_opts);
+    add_render_option(*reach, reach_opts.render);
 
     ModelOptions sweep_opts;
     std::vector<std::string> sweep_properties;
@@ -570,6 +675,9 @@ int main(int argc, char** argv) {
     auto* replay = app.add_subcommand("replay", "re-check a saved trace (--trace-out) step by step and re-render it");
     replay->add_option("trace", replay_path, "TRACE.json, as --trace-out writes it")->required();
     replay->add_option("--format", replay_format, "text or json")->check(CLI::IsMember({"text", "json"}));
+    std::string replay_render, replay_trace_out;
+    add_render_option(*replay, replay_render);
+    replay->add_option("--trace-out", replay_trace_out, "write the trace here (as --render names it; default JSON)");
 
     ProbeOptions probe_opts;
     auto* probe = app.add_subcommand("probe", "how one endpoint of a profile answers one segment (conformance)");
@@ -607,6 +715,8 @@ int main(int argc, char** argv) {
     if (check->parsed()) return run_check(check_opts, property_names);
     if (reach->parsed()) return run_reach(reach_opts, goal);
     if (sweep->parsed()) return run_sweep(sweep_opts, sweep_properties, sweep_range);
+    if (replay->parsed() && (!replay_render.empty() || !replay_trace_out.empty()))
+      return run_replay_render(replay_path, replay_render, replay_trace_out);
     if (replay->parsed()) return run_replay(replay_path, replay_format);
     if (probe->parsed()) return run_probe(probe_opts);
     if (list->parsed()) return run_list(list_what);

@@ -47,51 +47,54 @@ std::string_view fate_name(Fate f) {
   return "?";
 }
 
-/// What happened in the step, from the point of view of the ladder's middle column.
-std::string event_text(const Label& l) {
-  const auto arrow = [](unsigned from, const std::string& text) {
-    return from == 0 ? fmt::format("{} -->", text) : fmt::format("<-- {}", text);
-  };
-  switch (l.event) {
-    case Event::Deliver: {
-      const unsigned from = l.index;  // direction A>B is sent by A
-      std::string text = fmt::format("{} arrives at {}", segment_text(l.segment), kSide[1 - from]);
-      if (l.delivered) text += fmt::format(" (delivers {} unit)", l.delivered);
-      if (l.fate != Fate::None)
-        text += fmt::format("; {} answers {}{}", kSide[1 - from], segment_text(l.emitted), fate_text(l.fate));
-      return from == 0 ? fmt::format("--> {}", text) : fmt::format("{} <--", text);
-    }
-    case Event::Tick:
-      return "(one tick passes)";
-    case Event::FilterOn:
-      return fmt::format("(firewall rule {} switches on)", l.index + 1);
-    case Event::Crash:
-      return fmt::format("{} crashes: its TCB vanishes", kSide[l.actor]);
-    case Event::GiveUp:
-      return fmt::format("{} gives up retransmitting (R2) and deletes its TCB", kSide[l.actor]);
-    case Event::TimeWaitEnd:
-      return fmt::format("{}: TIME-WAIT timer expires", kSide[l.actor]);
-    case Event::FinWait2End:
-      return fmt::format("{}: FIN-WAIT-2 timer expires", kSide[l.actor]);
-    default:
-      break;
-  }
-  std::string text = fmt::format("{} {}", kSide[l.actor], model::name(l.event));
-  if (l.fate != Fate::None) text += fmt::format(": {}{}", segment_text(l.emitted), fate_text(l.fate));
-  return arrow(l.actor, text);
+bool connected(const Tcb& t) {
+  return t.state != model::TcpState::Closed && t.state != model::TcpState::Listen;
 }
 
+/// A timer as people read it: "off", or the ticks left before it fires (0: it fires before time passes).
+std::string timer_text(model::Timer t) {
+  return t == 0 ? "off" : std::to_string(t - 1u);
+}
+
+/// What changed in one endpoint's TCB, "SND.NXT 1001->1002, rto timer off->5"; when the step deletes the
+/// connection, "TCB deleted" and the variables that went back to zero, by name.
 std::string tcb_diff(const Tcb& a, const Tcb& b) {
-  std::string out;
-  const auto field = [&](const char* n, std::uint32_t x, std::uint32_t y) {
-    if (x != y) out += fmt::format(" {} {}->{}", n, x, y);
+  const bool deleted = connected(a) && !connected(b);
+  std::string changed, cleared;
+  const auto add = [](std::string& list, const std::string& item) {
+    if (!list.empty()) list += ", ";
+    list += item;
   };
-  field("ISS", a.iss, b.iss);
-  field("IRS", a.irs, b.irs);
-  field("SND.UNA", a.snd_una, b.snd_una);
-  field("SND.NXT", a.snd_nxt, b.snd_nxt);
-  field("RCV.NXT", a.rcv_nxt, b.rcv_nxt);
-  if (a.incarnation != b.incarnation) out += fmt::format(" incarnation {}->{}", a.incarnation, b.incarnation);
+  const auto field = [&](const char* n, std::uint32_t x, std::uint32_t y, const std::string& from,
+                         const std::string& to) {
+    if (x == y) return;
+    if (deleted && y == 0)
+      add(cleared, n);
+    else
+      add(changed, fmt::format("{} {}->{}", n, from, to));
+  };
+  const auto number = [&](const char* n, std::uint32_t x, std::uint32_t y) {
+    field(n, x, y, std::to_string(x), std::to_string(y));
+  };
+  const auto timer = [&](const char* n, model::Timer x, model::Timer y) {
+    field(n, x, y, timer_text(x), timer_text(y));
+  };
+  number("ISS", a.iss, b.iss);
+  number("IRS", a.irs, b.irs);
+  number("SND.UNA", a.snd_una, b.snd_una);
+  number("SND.NXT", a.snd_nxt, b.snd_nxt);
+  number("RCV.NXT", a.rcv_nxt, b.rcv_nxt);
+  number("incarnation", a.incarnation, b.incarnation);
+  number("sent", a.sent, b.sent);
+  number("received", a.received, b.received);
+  number("retries", a.retries, b.retries);
+  timer("rto timer", a.rto, b.rto);
+  timer("time-wait timer", a.time_wait, b.time_wait);
+  timer("fin-wait-2 timer", a.fin_wait2, b.fin_wait2);
+  if (!deleted) return changed;
+  std::string out = "TCB deleted";
+  if (!cleared.empty()) out += " (" + cleared + " back to 0)";
+  if (!changed.empty()) out += "; " + changed;
   return out;
 }
 
@@ -160,6 +163,39 @@ unsigned faults(const properties::Trace& trace) {
   return n;
 }
 
+std::string event_text(const Label& l) {
+  const auto arrow = [](unsigned from, const std::string& text) {
+    return from == 0 ? fmt::format("{} -->", text) : fmt::format("<-- {}", text);
+  };
+  switch (l.event) {
+    case Event::Deliver: {
+      const unsigned from = l.index;  // direction A>B is sent by A
+      std::string text = fmt::format("{} arrives at {}", segment_text(l.segment), kSide[1 - from]);
+      if (l.delivered) text += fmt::format(" (delivers {} unit)", l.delivered);
+      if (l.fate != Fate::None)
+        text += fmt::format("; {} answers {}{}", kSide[1 - from], segment_text(l.emitted), fate_text(l.fate));
+      return from == 0 ? fmt::format("--> {}", text) : fmt::format("{} <--", text);
+    }
+    case Event::Tick:
+      return "(one tick passes)";
+    case Event::FilterOn:
+      return fmt::format("(firewall rule {} switches on)", l.index + 1);
+    case Event::Crash:
+      return fmt::format("{} crashes: its TCB vanishes", kSide[l.actor]);
+    case Event::GiveUp:
+      return fmt::format("{} gives up retransmitting (R2) and deletes its TCB", kSide[l.actor]);
+    case Event::TimeWaitEnd:
+      return fmt::format("{}: TIME-WAIT timer expires", kSide[l.actor]);
+    case Event::FinWait2End:
+      return fmt::format("{}: FIN-WAIT-2 timer expires", kSide[l.actor]);
+    default:
+      break;
+  }
+  std::string text = fmt::format("{} {}", kSide[l.actor], model::name(l.event));
+  if (l.fate != Fate::None) text += fmt::format(": {}{}", segment_text(l.emitted), fate_text(l.fate));
+  return arrow(l.actor, text);
+}
+
 std::string ladder(const properties::Trace& trace, std::string_view why, std::optional<std::size_t> trapped_from,
                    std::optional<std::size_t> cycle_start) {
   std::string out =
@@ -170,22 +206,25 @@ std::string ladder(const properties::Trace& trace, std::string_view why, std::op
     if (step.label && step.label->event == Event::Tick) ++tick;
     const State& s = step.state;
     std::string what = step.label ? event_text(*step.label) : "initial state";
+    std::string mark;
+    if (!why.empty() && i + 1 == trace.size()) mark = "  <== breaks the property";
+    if (trapped_from && i == *trapped_from) mark += "  <== from here no final state is reachable";
+    if (cycle_start && i == *cycle_start) mark += "  <== the cycle starts here";
+    what += mark;
     if (i > 0) {
       for (unsigned side = 0; side < 2; ++side) {
         const std::string diff = tcb_diff(trace[i - 1].state.tcb[side], s.tcb[side]);
-        if (!diff.empty()) what += fmt::format("\n{:38}{}:{}", "", kSide[side], diff);
+        if (!diff.empty()) what += fmt::format("\n{:38}{}: {}", "", kSide[side], diff);
       }
     }
-    std::string mark;
-    if (trapped_from && i == *trapped_from) mark = "  <== from here no final state is reachable";
-    if (cycle_start && i == *cycle_start) mark += "  <== the cycle starts here";
-    out += fmt::format("{:>4} {:>4}  {:<13} {:<13}  {}{}\n", i, tick, model::name(s.tcb[0].state),
-                       model::name(s.tcb[1].state), what, mark);
+    out += fmt::format("{:>4} {:>4}  {:<13} {:<13}  {}\n", i, tick, model::name(s.tcb[0].state),
+                       model::name(s.tcb[1].state), what);
   }
   if (cycle_start) out += fmt::format("{:>4}       ... and back to step {}, forever\n", "", *cycle_start);
   if (!why.empty()) out += fmt::format("\n  The last step breaks the property: {}.\n", why);
   const unsigned f = faults(trace);
   out += fmt::format("  {} steps, {} ticks, {} network fault{}.\n", trace.size() - 1, tick, f, f == 1 ? "" : "s");
+  out += std::string(kLadderLegend);
   return out;
 }
 

@@ -15,12 +15,22 @@ std::string segment_text(const model::Segment& s);
 /// "FIN|ACK" style flag names, as the JSON and probe use them.
 std::string flags_text(std::uint8_t flags);
 
-/// The ladder: one line per step with the tick, both endpoints' states, the segment as an arrow, faults
-/// marked, the sequence variables that changed; `why` is printed under the last step (the one that breaks
-/// the property). `trapped_from`/`cycle_start` mark an eventual-close trap.
+/// What happened in one step, in words, with the segment as an arrow ("A close: FIN|ACK seq=1002 ... -->").
+std::string event_text(const model::Label& label);
+
+/// The ladder: one line per step with the tick, both endpoints' states and what happened (the segment as an
+/// arrow, faults marked); under it, per endpoint, only the TCB variables that changed (a diff: sequence
+/// variables, incarnation, data counters, retries, timers in ticks left); `why` under the last step (the
+/// one that breaks the property, marked "<=="); then a summary and kLadderLegend. `trapped_from` and
+/// `cycle_start` mark an eventual-close trap.
 std::string ladder(const properties::Trace& trace, std::string_view why,
                    std::optional<std::size_t> trapped_from = std::nullopt,
                    std::optional<std::size_t> cycle_start = std::nullopt);
+inline constexpr std::string_view kLadderLegend =
+    "  Legend: --> a segment A sends to B, <-- one B sends to A (written when it is sent and again when it\n"
+    "  arrives); [LOST] and [DUPLICATED] are network faults, [FILTERED] a firewall drop; (inc N, unit K): the\n"
+    "  connection (incarnation) that sent the segment and its data unit. Under a step, only what changed;\n"
+    "  timers count the ticks left before they fire (off: not running).\n";
 
 /// The JSON trace: {"steps": [...], "faults": N} (DESIGN.md, "Command line"). The last step's note is `why`;
 /// for eventual-close, the step at `trapped_from` (if not the last) carries kTrappedNote.

@@ -176,5 +176,27 @@ printf '{"tool": "teardown", "trace": [1, 2,]}' >"$work/broken.json"
 expect 2 "broken.json: line 1, column 37: expected a value" -- replay "$work/broken.json"
 expect 2 "cannot read the trace file" -- replay "$work/none.json"
 
+# --render on check, reach and replay: to stdout in place of the report, or into --trace-out; bad names and a
+# capture to stdout are refused. (The pcap itself is checked through tshark in tests/counterexamples/.)
+expect 2 "--render: bogus not in \{ladder,svg,html,mermaid,dot,pcap,json\}" -- check --render bogus
+expect 2 "--render pcap writes a binary capture file: give --trace-out FILE" -- check --render pcap
+expect 2 "--render pcap writes a binary capture file" -- replay "$work/stray-data.json" --render pcap
+expect 10 "^<svg xmlns=.*stray-data is violated \(the built-in default model, profile no-time-wait\)" -- \
+  check --profile no-time-wait --property stray-data --render svg
+expect 10 "^sequenceDiagram" -- reach "A=FIN_WAIT_1 B=CLOSE_WAIT" "$src/scenarios/close-wait-stuck.toml" --render mermaid
+expect 10 "^digraph trace \{" -- replay "$work/stray-data.json" --render dot
+expect 10 "<== breaks the property" -- replay "$work/stray-data.json" --render ladder
+expect 10 "html written to $work/page.html" -- replay "$work/stray-data.json" --render html --trace-out "$work/page.html"
+expect 10 "stray-data +VIOLATED" -- check --profile no-time-wait --property stray-data --render svg --trace-out "$work/t.svg"
+if head -c 15 "$work/page.html" | grep -q "<!DOCTYPE html>" && grep -q "</svg>" "$work/t.svg" && [ ! -e "$work/t.svg.tmp" ]; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1)); echo "FAILED: --render html/svg --trace-out files"
+fi
+"$teardown" replay "$work/stray-data.json" --trace-out "$work/copy.json" >/dev/null
+if cmp -s "$work/copy.json" "$work/stray-data.json"; then passed=$((passed + 1)); else
+  failed=$((failed + 1)); echo "FAILED: replay --trace-out does not write back the saved trace"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -20,6 +20,7 @@
 #include "model/model_file.hpp"
 #include "model/probe.hpp"
 #include "properties/check.hpp"
+#include "smt/solver.hpp"
 #include "smt/z3_version.hpp"
 
 namespace {
@@ -540,6 +541,7 @@ int run_list(const std::string& what) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  model::sym::set_decider_factory(smt::make_decider);  // symbolic ISNs ask Z3 (one solver per thread)
   try {
     CLI::App app{"teardown: a model checker for TCP connection teardown"};
     app.set_version_flag("--version", [] { return fmt::format("teardown {} (Z3 {})", kVersion, smt::z3_version()); });

@@ -1,0 +1,60 @@
+#pragma once
+// The small interface over Z3 that symbolic sequence numbers need (issue 5): is a conjunction of atoms over
+// 32-bit sequence numbers satisfiable, does it imply another atom, which values satisfy it, and the query as
+// SMT-LIB2 for a bug report. An atom is model::sym::Atom: "(x - y) mod 2^32 in the circular interval
+// [lo, hi]", which covers SEQ_LT (RFC 9293 §3.4: (a - b) <s 0), SEQ_LE, equality and their negations.
+//
+// One Solver per thread: it owns its z3::context (Z3 contexts are not thread-safe) and a cache keyed by the
+// query (the sorted, de-duplicated atoms), so the search asks Z3 each distinct question once per thread.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "model/symbolic.hpp"
+
+namespace smt {
+
+using model::sym::Atom;
+using model::sym::Symbol;
+
+/// Values of the symbols a query mentions (kZero is never listed: it is 0).
+using Assignment = std::map<Symbol, std::uint32_t>;
+
+class Solver final : public model::sym::Decider {
+ public:
+  Solver();
+  ~Solver() override;
+  Solver(const Solver&) = delete;
+  Solver& operator=(const Solver&) = delete;
+
+  /// Is there a value of every symbol making all atoms true?
+  bool feasible(std::span<const Atom> atoms) override;
+  /// Does every assignment satisfying `premises` satisfy `conclusion`? (premises and not conclusion is
+  /// unsatisfiable.)
+  bool implies(std::span<const Atom> premises, const Atom& conclusion);
+  /// A satisfying assignment, or nothing when the atoms are unsatisfiable.
+  std::optional<Assignment> model(std::span<const Atom> atoms);
+  /// The query as an SMT-LIB2 script (declarations, assertions, check-sat, get-model).
+  std::string smtlib2(std::span<const Atom> atoms);
+
+  /// Questions answered so far, and how many of them the cache answered.
+  std::uint64_t queries() const { return queries_; }
+  std::uint64_t cache_hits() const { return hits_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::map<std::vector<Atom>, bool> cache_;
+  std::uint64_t queries_ = 0;
+  std::uint64_t hits_ = 0;
+};
+
+/// A fresh solver, as the model's per-thread Decider factory wants it.
+std::unique_ptr<model::sym::Decider> make_decider();
+
+}  // namespace smt

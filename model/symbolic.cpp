@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -35,7 +36,7 @@ Pieces intersect(const Pieces& p, const Pieces& q) {
 }
 
 /// The differences each pair of symbols may take, per (x, y).
-std::map<std::pair<Symbol, Symbol>, Pieces> per_pair(const std::vector<Atom>& atoms) {
+std::map<std::pair<Symbol, Symbol>, Pieces> per_pair(std::span<const Atom> atoms) {
   std::map<std::pair<Symbol, Symbol>, Pieces> out;
   for (const Atom& a : atoms) {
     const auto key = std::pair(a.x, a.y);
@@ -46,6 +47,22 @@ std::map<std::pair<Symbol, Symbol>, Pieces> per_pair(const std::vector<Atom>& at
       it->second = intersect(it->second, pieces(a));
   }
   return out;
+}
+
+/// Whether the pairs, as edges between symbols, form a forest (no cycle), by union-find.
+bool forest(const std::map<std::pair<Symbol, Symbol>, Pieces>& pairs) {
+  std::array<unsigned, 256> parent;
+  std::iota(parent.begin(), parent.end(), 0u);
+  const auto root = [&](unsigned v) {
+    while (parent[v] != v) v = parent[v] = parent[parent[v]];
+    return v;
+  };
+  for (const auto& entry : pairs) {
+    const unsigned a = root(entry.first.first), b = root(entry.first.second);
+    if (a == b) return false;
+    parent[a] = b;
+  }
+  return true;
 }
 
 std::string interval_text(std::uint32_t lo, std::uint32_t hi) {
@@ -297,23 +314,22 @@ std::string condition_text(const std::vector<Atom>& atoms) {
 
 std::optional<double> probability(const std::vector<Atom>& atoms) {
   const auto pairs = per_pair(atoms);
-  // Forest check by union-find over the symbols: a cycle of pairs makes the differences dependent.
-  std::vector<unsigned> parent(256);
-  std::iota(parent.begin(), parent.end(), 0u);
-  const auto root = [&](unsigned v) {
-    while (parent[v] != v) v = parent[v] = parent[parent[v]];
-    return v;
-  };
+  if (!forest(pairs)) return std::nullopt;
   double p = 1.0;
   for (const auto& [pair, set] : pairs) {
-    const unsigned a = root(pair.first), b = root(pair.second);
-    if (a == b) return std::nullopt;
-    parent[a] = b;
     std::uint64_t size = 0;
     for (const auto& [lo, hi] : set) size += hi - lo + 1;
     p *= static_cast<double>(size) / static_cast<double>(kSpace);
   }
   return p;
+}
+
+std::optional<bool> decide_forest(std::span<const Atom> atoms) {
+  const auto pairs = per_pair(atoms);
+  for (const auto& [pair, set] : pairs)
+    if (set.empty()) return false;
+  if (!forest(pairs)) return std::nullopt;
+  return true;
 }
 
 }  // namespace model::sym

@@ -81,6 +81,12 @@ class Decider {
   virtual ~Decider() = default;
   virtual bool feasible(std::span<const Atom> atoms) = 0;
 };
+/// The exact answer for the common case, without a solver: when the pairs of symbols the atoms relate form
+/// a forest, the atoms are satisfiable iff each pair's intervals intersect (pick the differences edge by edge
+/// from a root: every pair's difference is free of the others). Any pair with an empty intersection makes
+/// them unsatisfiable whatever the shape. \returns nothing when the pairs hold a cycle: ask Z3.
+std::optional<bool> decide_forest(std::span<const Atom> atoms);
+
 /// Sets how each thread makes its Decider (the command line passes smt::make_decider). Without one, a
 /// symbolic search throws at its first comparison across symbols.
 void set_decider_factory(std::function<std::unique_ptr<Decider>()> factory);

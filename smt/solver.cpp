@@ -9,6 +9,7 @@ namespace smt {
 
 struct Solver::Impl {
   z3::context ctx;
+  z3::solver incremental{ctx};  ///< made once: making a solver costs far more than a small query
 
   z3::expr symbol(Symbol s) {
     if (s == model::sym::kZero) return ctx.bv_val(0, 32);
@@ -27,21 +28,38 @@ struct Solver::Impl {
 };
 
 Solver::Solver() : impl_(std::make_unique<Impl>()) {}
-static std::atomic<unsigned long> gq, gh;
-static int reg = [] { atexit([] { if (getenv("TD_SMT_STATS")) fprintf(stderr, "smt queries %lu hits %lu\n", gq.load(), gh.load()); }); return 0; }();
+namespace {
+std::atomic<std::uint64_t> g_queries, g_hits, g_z3_calls;
+}  // namespace
+
+Stats stats() {
+  return Stats{g_queries.load(), g_hits.load(), g_z3_calls.load()};
+}
+
 Solver::~Solver() = default;
 
 bool Solver::feasible(std::span<const Atom> atoms) {
-  ++queries_; ++gq;
+  ++queries_;
+  ++g_queries;
   std::vector<Atom> key(atoms.begin(), atoms.end());
   std::sort(key.begin(), key.end());
   key.erase(std::unique(key.begin(), key.end()), key.end());
   if (const auto it = cache_.find(key); it != cache_.end()) {
-    ++hits_; ++gh;
+    ++hits_;
+    ++g_hits;
     return it->second;
   }
-  z3::solver s = impl_->solver_for(key);
+  if (const auto quick = model::sym::decide_forest(key); quick && !z3_only_) {
+    cache_.emplace(std::move(key), *quick);
+    return *quick;
+  }
+  ++z3_calls_;
+  ++g_z3_calls;
+  z3::solver& s = impl_->incremental;
+  s.push();
+  for (const Atom& a : key) s.add(impl_->atom(a));
   const z3::check_result r = s.check();
+  s.pop();
   if (r == z3::unknown) throw std::runtime_error("Z3 answered unknown for a bit-vector query: " + smtlib2(key));
   const bool sat = r == z3::sat;
   cache_.emplace(std::move(key), sat);
@@ -75,6 +93,12 @@ std::string Solver::smtlib2(std::span<const Atom> atoms) {
 
 std::unique_ptr<model::sym::Decider> make_decider() {
   return std::make_unique<Solver>();
+}
+
+std::unique_ptr<model::sym::Decider> make_z3_only_decider() {
+  auto s = std::make_unique<Solver>();
+  s->set_z3_only(true);
+  return s;
 }
 
 }  // namespace smt

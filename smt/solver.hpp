@@ -42,9 +42,13 @@ class Solver final : public model::sym::Decider {
   /// The query as an SMT-LIB2 script (declarations, assertions, check-sat, get-model).
   std::string smtlib2(std::span<const Atom> atoms);
 
-  /// Questions answered so far, and how many of them the cache answered.
+  /// Questions answered so far, how many of them the cache answered, and how many went to Z3 (the rest were
+  /// forests of pairs, decided exactly by model::sym::decide_forest).
   std::uint64_t queries() const { return queries_; }
   std::uint64_t cache_hits() const { return hits_; }
+  std::uint64_t z3_calls() const { return z3_calls_; }
+  /// Send every question to Z3, even forests (tests check that both ways agree).
+  void set_z3_only(bool on) { z3_only_ = on; }
 
  private:
   struct Impl;
@@ -52,9 +56,21 @@ class Solver final : public model::sym::Decider {
   std::map<std::vector<Atom>, bool> cache_;
   std::uint64_t queries_ = 0;
   std::uint64_t hits_ = 0;
+  std::uint64_t z3_calls_ = 0;
+  bool z3_only_ = false;
 };
+
+/// Totals over every Solver of the process (all threads): questions, cache answers, Z3 calls.
+struct Stats {
+  std::uint64_t queries = 0;
+  std::uint64_t cache_hits = 0;
+  std::uint64_t z3_calls = 0;
+};
+Stats stats();
 
 /// A fresh solver, as the model's per-thread Decider factory wants it.
 std::unique_ptr<model::sym::Decider> make_decider();
+/// The same, sending every question to Z3.
+std::unique_ptr<model::sym::Decider> make_z3_only_decider();
 
 }  // namespace smt

@@ -113,6 +113,17 @@ std::string symbol_name(Symbol s) {
   return fmt::format("ISS_{}{}", side == 0 ? 'A' : 'B', k);
 }
 
+std::optional<Symbol> parse_symbol(std::string_view name) {
+  if (name.size() < 6 || !name.starts_with("ISS_") || (name[4] != 'A' && name[4] != 'B')) return std::nullopt;
+  unsigned k = 0;
+  for (const char c : name.substr(5)) {
+    if (c < '0' || c > '9' || k > kMaxConnections) return std::nullopt;
+    k = k * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (k < 1 || k > kMaxConnections || name[5] == '0') return std::nullopt;
+  return iss_symbol(name[4] == 'A' ? 0 : 1, k);
+}
+
 Atom make_atom(Symbol x, Symbol y, std::uint32_t lo, std::uint32_t hi) {
   if (x == y) throw std::logic_error("an atom relates two different symbols");
   if (x > y) return Atom{x, y, {0, 0}, lo, hi};

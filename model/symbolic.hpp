@@ -23,6 +23,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace model::sym {
@@ -37,6 +38,8 @@ inline Symbol iss_symbol(unsigned side, unsigned k) {
 }
 /// "ISS_A1", "ISS_B2"; "0" for kZero.
 std::string symbol_name(Symbol s);
+/// The symbol symbol_name() spells; nothing for any other text (kZero is not parsed).
+std::optional<Symbol> parse_symbol(std::string_view name);
 
 inline std::uint32_t pack(Symbol x, std::int32_t off) {
   return (static_cast<std::uint32_t>(x) << 24) + static_cast<std::uint32_t>(off);

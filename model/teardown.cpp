@@ -97,6 +97,34 @@ State TeardownModel::initial_state() const {
   return s;
 }
 
+namespace {
+
+std::uint32_t concrete(std::uint32_t v, const std::function<std::uint32_t(sym::Symbol)>& value) {
+  const sym::Symbol x = sym::symbol_of(v);
+  return (x == sym::kZero ? 0u : value(x)) + static_cast<std::uint32_t>(sym::offset_of(v));
+}
+
+void concretize_segment(Segment& seg, const std::function<std::uint32_t(sym::Symbol)>& value) {
+  seg.seq = concrete(seg.seq, value);
+  seg.ack = concrete(seg.ack, value);
+}
+
+}  // namespace
+
+State concretize(State s, const std::function<std::uint32_t(sym::Symbol)>& value) {
+  for (Tcb& t : s.tcb)
+    for (std::uint32_t* v : {&t.iss, &t.irs, &t.snd_una, &t.snd_nxt, &t.rcv_nxt}) *v = concrete(*v, value);
+  for (unsigned d = 0; d < 2; ++d)
+    for (unsigned i = 0; i < s.count[d]; ++i) concretize_segment(s.channel[d][i], value);
+  return s;
+}
+
+Label concretize(Label l, const std::function<std::uint32_t(sym::Symbol)>& value) {
+  concretize_segment(l.segment, value);
+  concretize_segment(l.emitted, value);
+  return l;
+}
+
 bool TeardownModel::final(const State& s) const {
   return s.tcb[kClient].state == TcpState::Closed && s.tcb[kClient].incarnation == knobs_.incarnations &&
          s.tcb[kServer].state == TcpState::Listen && s.count[0] == 0 && s.count[1] == 0;

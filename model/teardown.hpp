@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -130,6 +131,11 @@ class TeardownModel {
   Knobs knobs_;
   EndpointRules rules_;
 };
+
+/// Symbolic ISNs: the state or label with every sequence number X + off (model/symbolic.hpp) made concrete,
+/// value(X) + off; the constant symbol stays 0. What a trace shows once Z3 has chosen the ISNs.
+State concretize(State s, const std::function<std::uint32_t(sym::Symbol)>& value);
+Label concretize(Label l, const std::function<std::uint32_t(sym::Symbol)>& value);
 
 /// Channel helpers (exposed for tests).
 void channel_insert(State& s, unsigned direction, const Segment& seg, bool sorted);

@@ -137,7 +137,11 @@ OverlapResult overlap(const OverlapQuery& q) {
   const bool clock = q.clock_rate.has_value();
   const double tps = clock ? *q.clock_rate : kMicrosecond;
   const std::uint64_t msl = to_ticks(q.msl_seconds, tps, fmt::format("--msl {}", q.msl_seconds));
-  const std::uint64_t gap = to_ticks(q.gap_seconds, tps, fmt::format("--gap {}", q.gap_seconds));
+  std::uint64_t gap = to_ticks(q.gap_seconds, tps, fmt::format("--gap {}", q.gap_seconds));
+  // Rounding to ticks must not move the liveness boundary: the gap is within MSL in ticks exactly when it is in
+  // seconds (a tick's rounding elsewhere only shifts the clock by a step).
+  if (q.gap_seconds <= q.msl_seconds && gap > msl) gap = msl;
+  if (q.gap_seconds > q.msl_seconds && gap <= msl) gap = msl + 1;
   std::optional<std::uint64_t> duration;
   if (q.duration_seconds)
     duration = to_ticks(*q.duration_seconds, tps, fmt::format("--duration {}", *q.duration_seconds));
@@ -190,10 +194,11 @@ OverlapResult overlap(const OverlapQuery& q) {
       w.wrapped = w.ticks >= kTwo32 || w.ticks % kTwo32 >= q.data;
     }
     const double before_close = w.duration_seconds - w.sent_seconds;
-    const std::string when = before_close > 0 ? fmt::format("sent {} s before the old connection's close", before_close)
-                                              : std::string("sent as the old connection closed");
+    const std::string when = before_close > 0
+                                 ? fmt::format("sent {:.9g} s before the old connection's close", before_close)
+                                 : std::string("sent as the old connection closed");
     const std::string segment = fmt::format(
-        "the old segment with seq {} (byte {} of {}, {}) is still alive {} s later when the new window [{}, {}) "
+        "the old segment with seq {} (byte {} of {}, {}) is still alive {:.9g} s later when the new window [{}, {}) "
         "opens, and falls inside it",
         w.seq, w.offset, q.data, when, w.arrived_seconds - w.sent_seconds, w.rcv_nxt, w.window_end);
     if (!clock) {

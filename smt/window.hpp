@@ -5,7 +5,8 @@
 //
 // Time is counted in whole ticks inside each query: one tick of the ISN clock (1/RATE s) for clock-driven
 // ISNs, one byte time (1/R s) for `wrap`, one microsecond for random ISNs. Inputs in seconds are rounded to the
-// nearest tick; witnesses give both the ticks and the seconds.
+// nearest tick, except that `overlap` keeps "the gap is within MSL" exactly as in seconds; witnesses give the
+// seconds (and the ticks where they matter).
 //
 // Bad parameters throw BadQuery, whose message starts with the option as `teardown window` spells it.
 

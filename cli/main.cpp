@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "cli/isn_report.hpp"
+#include "cli/window.hpp"
 #include "counterexamples/pcap.hpp"
 #include "counterexamples/pictures.hpp"
 #include "counterexamples/render.hpp"
@@ -22,6 +24,7 @@
 #include "model/model_file.hpp"
 #include "model/probe.hpp"
 #include "properties/check.hpp"
+#include "smt/solver.hpp"
 #include "smt/z3_version.hpp"
 
 namespace {
@@ -178,12 +181,15 @@ void write_file(const std::string& path, const std::string& text, bool newline =
 
 /// The file --trace-out writes and `teardown replay` reads: {"tool","version","model","property","trace"},
 /// plus "goal" for a reach witness (property "reach").
+/// Under symbolic ISNs the trace shows concrete numbers, and "isn_witness" gives the ISN values behind them.
 std::string saved_trace(const model::Knobs& k, std::string_view property, std::string_view why,
                         const properties::Trace& trace, std::string_view goal = {},
-                        std::optional<std::size_t> trapped_from = std::nullopt) {
-  const std::string goal_member = goal.empty() ? "" : fmt::format(R"(,"goal":{})", counterexamples::quote(goal));
+                        std::optional<std::size_t> trapped_from = std::nullopt,
+                        const cli::IsnFindings* findings = nullptr) {
+  std::string extra = goal.empty() ? "" : fmt::format(R"(,"goal":{})", counterexamples::quote(goal));
+  if (findings) extra += fmt::format(R"(,"isn_witness":{})", cli::witness_json(findings->witness));
   return fmt::format(R"({{"tool":"teardown","version":"{}","model":{},"property":{}{},"trace":{}}})", kVersion,
-                     knobs_json(k), counterexamples::quote(property), goal_member,
+                     knobs_json(k), counterexamples::quote(property), extra,
                      counterexamples::trace_json(trace, why, trapped_from));
 }
 
@@ -211,6 +217,7 @@ struct Counterexample {
   std::string_view source;  ///< "the built-in default model", a model file, or "replayed from FILE"
   std::optional<std::size_t> trapped_from = std::nullopt;
   std::optional<std::size_t> cycle_start = std::nullopt;
+  const cli::IsnFindings* findings = nullptr;  ///< symbolic ISNs: the witness saved with a JSON trace
 };
 
 /// Where a model comes from, as the pictures' titles say it.
@@ -222,7 +229,7 @@ std::string model_source(const ModelOptions& o) {
 /// unless it is a capture file.
 std::string render_trace(const std::string& render, const Counterexample& c) {
   if (render.empty() || render == "json")
-    return saved_trace(c.knobs, c.property, c.why, c.trace, c.goal, c.trapped_from) + "\n";
+    return saved_trace(c.knobs, c.property, c.why, c.trace, c.goal, c.trapped_from, c.findings) + "\n";
   if (render == "ladder")  // a reach witness breaks nothing: its ladder has no verdict line, as `reach` prints it
     return counterexamples::ladder(c.trace, c.property == "reach" ? "" : c.why, c.trapped_from, c.cycle_start);
   if (render == "pcap") {
@@ -273,6 +280,21 @@ int exit_code(const std::vector<const properties::Report*>& reports) {
   return unknown ? kExitInconclusive : kExitHolds;
 }
 
+/// Under symbolic ISNs, each violation's ISN findings (indexed like report.results; empty otherwise).
+std::vector<std::optional<cli::IsnFindings>> isn_findings(const model::Knobs& knobs, const properties::Report& report) {
+  std::vector<std::optional<cli::IsnFindings>> out(report.results.size());
+  if (!knobs.isn.symbolic()) return out;
+  for (std::size_t i = 0; i < report.results.size(); ++i)
+    if (report.results[i].verdict == properties::Verdict::Violated)
+      out[i] = cli::isn_findings(knobs, report.results[i].trace);
+  return out;
+}
+
+/// A property proved for every ISN choice: it holds, the search completed, and the ISNs were symbolic.
+bool proved(const model::Knobs& knobs, const properties::Report& report, const properties::Result& r) {
+  return knobs.isn.symbolic() && r.verdict == properties::Verdict::Holds && report.outcome == checker::Outcome::Complete;
+}
+
 int run_check(const ModelOptions& o, const std::vector<std::string>& property_names) {
   check_render(o.render, o.trace_out);
   const model::Knobs knobs = load_knobs(o);
@@ -282,15 +304,22 @@ int run_check(const ModelOptions& o, const std::vector<std::string>& property_na
   const model::TeardownModel m(knobs);
   const properties::Report report = properties::check(m, options);
   if (options.search.progress) fmt::print(stderr, "\n");
+  const auto findings = isn_findings(knobs, report);
+  // The trace to show: under symbolic ISNs, the one with Z3's concrete values.
+  const auto shown = [&](std::size_t i) -> const properties::Trace& {
+    return findings[i] ? findings[i]->concrete : report.results[i].trace;
+  };
 
   // The first violated property's trace goes to --trace-out, or with --render alone to stdout instead of the report.
-  const properties::Result* first = nullptr;
-  for (const auto& r : report.results)
-    if (!first && r.verdict == properties::Verdict::Violated) first = &r;
+  std::optional<std::size_t> first;
+  for (std::size_t i = 0; i < report.results.size() && !first; ++i)
+    if (report.results[i].verdict == properties::Verdict::Violated) first = i;
   if (first && (!o.trace_out.empty() || !o.render.empty())) {
-    const std::string rendered =
-        render_trace(o.render, {knobs, properties::all()[first->property].name, first->why, first->trace, "",
-                                model_source(o), first->trapped_from, first->cycle_start});
+    const properties::Result& r = report.results[*first];
+    Counterexample c{knobs, properties::all()[r.property].name, r.why, shown(*first), "", model_source(o),
+                     r.trapped_from, r.cycle_start};
+    c.findings = findings[*first] ? &*findings[*first] : nullptr;
+    const std::string rendered = render_trace(o.render, c);
     if (!o.trace_out.empty()) {
       write_file(o.trace_out, rendered, false);
     } else {
@@ -303,14 +332,20 @@ int run_check(const ModelOptions& o, const std::vector<std::string>& property_na
 
   if (o.format == "json") {
     std::string results;
-    for (const auto& r : report.results) {
+    for (std::size_t i = 0; i < report.results.size(); ++i) {
+      const auto& r = report.results[i];
       if (!results.empty()) results += ",";
-      results += fmt::format(R"({{"property":{},"verdict":"{}","why":{},"trace":{}}})",
-                             counterexamples::quote(properties::all()[r.property].name), properties::name(r.verdict),
-                             r.why.empty() ? "null" : counterexamples::quote(r.why),
-                             r.verdict == properties::Verdict::Violated
-                                 ? counterexamples::trace_json(r.trace, r.why, r.trapped_from)
-                                 : "null");
+      const auto& f = findings[i];
+      results += fmt::format(
+          R"({{"property":{},"verdict":"{}","why":{},"trace":{},"isn_condition":{},"isn_witness":{},)"
+          R"("probability":{},"proof":{}}})",
+          counterexamples::quote(properties::all()[r.property].name), properties::name(r.verdict),
+          r.why.empty() ? "null" : counterexamples::quote(r.why),
+          r.verdict == properties::Verdict::Violated ? counterexamples::trace_json(shown(i), r.why, r.trapped_from)
+                                                     : "null",
+          f ? counterexamples::quote(f->condition) : "null", f ? cli::witness_json(f->witness) : "null",
+          f && f->probability ? fmt::format("{:.6g}", *f->probability) : "null",
+          proved(knobs, report, r) ? "true" : "false");
     }
     fmt::print(R"({{"tool":"teardown","version":"{}","model":{},"outcome":"{}","results":[{}],"stats":{}}})"
                "\n",
@@ -324,11 +359,27 @@ int run_check(const ModelOptions& o, const std::vector<std::string>& property_na
     fmt::print("\n{}\n", stats_text(report.stats, report.outcome));
     if (report.outcome == checker::Outcome::Stopped)
       fmt::print("The search stopped early, as every checked property is already violated.\n");
-    for (const auto& r : report.results) {
+    if (knobs.isn.symbolic()) {
+      const smt::Stats z3 = smt::stats();
+      fmt::print("Symbolic ISNs: {} questions across ISNs, {} answered from the cache, {} sent to Z3 (the rest were "
+                 "pairwise differences, decided exactly).\n",
+                 z3.queries, z3.cache_hits, z3.z3_calls);
+      for (const auto& r : report.results)
+        if (proved(knobs, report, r))
+          fmt::print("{} {}.\n", properties::all()[r.property].name, cli::proof_text(knobs));
+    }
+    for (std::size_t i = 0; i < report.results.size(); ++i) {
+      const auto& r = report.results[i];
       if (r.verdict != properties::Verdict::Violated) continue;
       const auto& info = properties::all()[r.property];
       fmt::print("\n== {} is violated ==\n{}\n\nA shortest trace:\n{}", info.name, info.explanation,
-                 counterexamples::ladder(r.trace, r.why, r.trapped_from, r.cycle_start));
+                 counterexamples::ladder(shown(i), r.why, r.trapped_from, r.cycle_start));
+      if (const auto& f = findings[i]) {
+        fmt::print("\n  It happens when the ISNs satisfy: {}\n  A concrete choice (the trace above uses it): {}\n",
+                   f->condition, cli::witness_text(f->witness));
+        if (f->probability)
+          fmt::print("  Probability that uniformly random ISNs satisfy the condition: {:.6g}\n", *f->probability);
+      }
     }
   }
   return exit_code({&report});
@@ -346,8 +397,13 @@ int run_reach(const ModelOptions& o, const std::string& goal) {
   const properties::ReachReport report = properties::reach(m, a, b, search);
   if (search.progress) fmt::print(stderr, "\n");
   const std::string why = report.witness ? fmt::format("A is in {} and B in {}", model::name(a), model::name(b)) : "";
-  if (report.witness && (!o.trace_out.empty() || !o.render.empty())) {
-    const std::string rendered = render_trace(o.render, {knobs, "reach", why, *report.witness, goal, model_source(o)});
+  std::optional<cli::IsnFindings> findings;  // symbolic ISNs: the witness with concrete numbers
+  if (report.witness && knobs.isn.symbolic()) findings = cli::isn_findings(knobs, *report.witness);
+  const properties::Trace* witness = findings ? &findings->concrete : report.witness ? &*report.witness : nullptr;
+  if (witness && (!o.trace_out.empty() || !o.render.empty())) {
+    Counterexample c{knobs, "reach", why, *witness, goal, model_source(o)};
+    c.findings = findings ? &*findings : nullptr;
+    const std::string rendered = render_trace(o.render, c);
     if (o.trace_out.empty()) {  // --render alone: the rendering in place of the report
       fmt::print("{}", rendered);
       return kExitViolated;
@@ -359,11 +415,14 @@ int run_reach(const ModelOptions& o, const std::string& goal) {
         R"({{"tool":"teardown","version":"{}","model":{},"goal":{},"outcome":"{}","found":{},"trace":{},"stats":{}}})"
         "\n",
         kVersion, knobs_json(knobs), counterexamples::quote(goal), checker::to_string(report.outcome),
-        report.witness ? "true" : "false", report.witness ? counterexamples::trace_json(*report.witness, why) : "null",
+        witness ? "true" : "false", witness ? counterexamples::trace_json(*witness, why) : "null",
         stats_json(report.stats));
-  } else if (report.witness) {
-    fmt::print("teardown reach {}: reachable. A shortest witness:\n{}\n{}\n", goal,
-               counterexamples::ladder(*report.witness, ""), stats_text(report.stats, report.outcome));
+  } else if (witness) {
+    fmt::print("teardown reach {}: reachable. A shortest witness:\n{}\n{}\n", goal, counterexamples::ladder(*witness, ""),
+               stats_text(report.stats, report.outcome));
+    if (findings)
+      fmt::print("It happens when the ISNs satisfy: {}\nA concrete choice (the trace above uses it): {}\n",
+                 findings->condition, cli::witness_text(findings->witness));
   } else {
     fmt::print("teardown reach {}: {}\n{}\n", goal,
                checker::inconclusive(report.outcome) ? "not found before the search stopped (inconclusive)"
@@ -643,6 +702,7 @@ int run_list(const std::string& what) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  model::sym::set_decider_factory(smt::make_decider);  // symbolic ISNs ask Z3 (one solver per thread)
   try {
     CLI::App app{"teardown: a model checker for TCP connection teardown"};
     app.set_version_flag("--version", [] { return fmt::format("teardown {} (Z3 {})", kVersion, smt::z3_version()); });
@@ -706,6 +766,9 @@ int main(int argc, char** argv) {
     auto* list = app.add_subcommand("list", "list knobs, profiles or properties");
     list->add_option("what", list_what, "knobs | profiles | properties")->required();
 
+    int window_exit = -1;  // `teardown window` runs during parse and sets its exit code (cli/window.hpp)
+    cli::add_window_command(app, window_exit);
+
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -720,6 +783,7 @@ int main(int argc, char** argv) {
     if (replay->parsed()) return run_replay(replay_path, replay_format);
     if (probe->parsed()) return run_probe(probe_opts);
     if (list->parsed()) return run_list(list_what);
+    if (window_exit >= 0) return window_exit;
     return kExitUsage;
   } catch (const UsageError& e) {
     fmt::print(stderr, "teardown: {}\n", e.what());

@@ -1,5 +1,7 @@
 #include "counterexamples/replay.hpp"
 
+#include <map>
+
 #include <fmt/format.h>
 
 #include "checker/search.hpp"
@@ -231,8 +233,10 @@ ReplayResult replay(std::string_view text) {
   if (!tool || tool->kind != Json::Kind::String || tool->text != "teardown")
     return failure("tool: expected \"teardown\" (this is not a trace teardown wrote)");
   for (const auto& [key, value] : root.members)
-    if (key != "tool" && key != "version" && key != "model" && key != "property" && key != "goal" && key != "trace")
-      return failure(fmt::format("{}: not part of a saved trace (tool, version, model, property, goal, trace)", key));
+    if (key != "tool" && key != "version" && key != "model" && key != "property" && key != "goal" && key != "trace" &&
+        key != "isn_witness")
+      return failure(
+          fmt::format("{}: not part of a saved trace (tool, version, model, property, goal, isn_witness, trace)", key));
 
   Replayed r;
   const Json* model_json = root.get("model");
@@ -253,6 +257,44 @@ ReplayResult replay(std::string_view text) {
   for (std::size_t i = 0; i < steps->items.size(); ++i)
     if (steps->items[i].kind != Json::Kind::Object) return failure(fmt::format("step {}: expected an object", i));
 
+  // Symbolic ISNs: the file's steps show the ISN values of "isn_witness"; a successor is followed only when
+  // those values meet its path's constraints, and it is compared as those values make it.
+  std::map<model::sym::Symbol, std::uint32_t> witness;
+  const Json* isn_witness = root.get("isn_witness");
+  if (r.knobs.isn.symbolic() != (isn_witness != nullptr))
+    return failure(r.knobs.isn.symbolic() ? "isn_witness: a trace under symbolic ISNs must give the ISNs' values"
+                                          : "isn_witness: only a trace under symbolic ISNs has one");
+  if (isn_witness) {
+    if (isn_witness->kind != Json::Kind::Object) return failure("isn_witness: expected an object");
+    for (const auto& [name, value] : isn_witness->members) {
+      const auto symbol = model::sym::parse_symbol(name);
+      if (!symbol) return failure(fmt::format("isn_witness.{}: not an ISN symbol (ISS_A1, ISS_B2, ...)", name));
+      if (value.kind != Json::Kind::Number || value.number < 0 || value.number > 4294967295.0 ||
+          value.number != static_cast<double>(static_cast<std::uint32_t>(value.number)))
+        return failure(fmt::format("isn_witness.{}: expected a 32-bit unsigned integer", name));
+      witness[*symbol] = static_cast<std::uint32_t>(value.number);
+    }
+  }
+  const auto value_of = [&](model::sym::Symbol s) {
+    const auto it = witness.find(s);
+    return it == witness.end() ? 0u : it->second;
+  };
+  const auto shown = [&](const Step& step) {
+    if (!isn_witness) return step;
+    Step c = step;
+    c.state = model::concretize(step.state, value_of);
+    if (c.label) c.label = model::concretize(*step.label, value_of);
+    return c;
+  };
+  const auto allowed = [&](const State& s) {
+    if (!isn_witness) return true;
+    for (const auto& atom : model::sym::constraints(s.constraints))
+      if (!witness.contains(atom.x) || (atom.y != model::sym::kZero && !witness.contains(atom.y)) ||
+          !model::sym::holds(atom, value_of))
+        return false;
+    return true;
+  };
+
   const model::TeardownModel m(r.knobs);
   // Every state the trace may be in after each step, with the way it got there.
   struct Node {
@@ -262,7 +304,7 @@ ReplayResult replay(std::string_view text) {
   };
   std::vector<std::vector<Node>> layers(1);
   m.initial([&](const State& s) { layers[0].push_back(Node{Step{std::nullopt, s, checker::kNoState}, 0, 0}); });
-  if (auto d = difference(steps->items[0], render(0, 0, layers[0][0].step), "", true))
+  if (auto d = difference(steps->items[0], render(0, 0, shown(layers[0][0].step)), "", true))
     return failure(fmt::format("step 0 is not the model's initial state: {}", *d));
 
   for (std::size_t i = 1; i < steps->items.size(); ++i) {
@@ -273,9 +315,10 @@ ReplayResult replay(std::string_view text) {
     for (std::size_t k = 0; k < layers.back().size(); ++k) {
       const Node& from = layers.back()[k];
       for (const auto& [label, state] : successors(m, from.step.state)) {
+        if (!allowed(state)) continue;
         const unsigned time = from.time + (label.event == model::Event::Tick ? 1u : 0u);
         Node candidate{Step{label, state, checker::kNoState}, time, k};
-        const Json rendered = render(i, time, candidate.step);
+        const Json rendered = render(i, time, shown(candidate.step));
         const auto d = difference(recorded, rendered, "", true);
         if (!d) {
           bool seen = false;
@@ -312,6 +355,7 @@ ReplayResult replay(std::string_view text) {
         note && note->kind == Json::Kind::String && note->text == kTrappedNote)
       marked = i;
   if (auto error = recheck(m, r, marked)) return failure(*error);
+  for (Step& step : r.trace) step = shown(step);  // what the user sees: concrete numbers
   ReplayResult result;
   result.replayed = std::move(r);
   return result;

@@ -49,7 +49,7 @@ void enter_fin_wait2(Tcb& tcb, const EndpointRules& rules) {
 }
 
 bool fin_acked(const Tcb& tcb) {
-  return tcb.fin_sent && tcb.snd_una == tcb.snd_nxt;
+  return tcb.fin_sent && seq_eq(tcb.snd_una, tcb.snd_nxt);
 }
 
 /// True once the peer's FIN is in (RCV.NXT counts it).
@@ -63,7 +63,7 @@ bool fin_received(const Tcb& tcb) {
 bool acceptable(const Tcb& tcb, const Segment& seg, const EndpointRules& rules) {
   const std::uint32_t len = seg.seg_len();
   if (rules.linux_quirks) {
-    if (seg.has(kRst) && fin_received(tcb) && seg.seq + 1 == tcb.rcv_nxt) return true;  // see the RST check
+    if (seg.has(kRst) && fin_received(tcb) && seq_eq(seg.seq + 1, tcb.rcv_nxt)) return true;  // see the RST check
     return seq_le(seg.seq, tcb.rcv_nxt + rules.window) && seq_ge(seg.seq + len, tcb.rcv_nxt);
   }
   const auto in_window = [&](std::uint32_t s) {
@@ -152,7 +152,7 @@ Arrival syn_sent_arrives(Tcb& tcb, const Segment& seg, bool is_server) {
   // fourth: SYN
   tcb.irs = seg.seq;
   tcb.rcv_nxt = seg.seq + 1;
-  if (ack_ok) tcb.snd_una = seg.ack;
+  if (ack_ok) tcb.snd_una = sym::rebase(seg.ack, tcb.snd_una, tcb.snd_nxt);
   if (seq_gt(tcb.snd_una, tcb.iss)) {
     tcb.state = TcpState::Established;
     tcb.retries = 0;
@@ -316,18 +316,18 @@ std::optional<Arrival> linux_arrives(Tcb& tcb, const Segment& seg, const Endpoin
 
   if (tcb.state == TcpState::TimeWait) {
     if (seg.has(kRst)) {
-      if (seg.seq != tcb.rcv_nxt) return only(Rule::LinuxTimeWaitIgnoreRst);
+      if (!seq_eq(seg.seq, tcb.rcv_nxt)) return only(Rule::LinuxTimeWaitIgnoreRst);
       if (rules.rst_in_time_wait == EndpointRules::RstInTimeWait::Ignore) return only(Rule::RstIgnoredTimeWait);
       return deleted(Rule::LinuxTimeWaitRst, tcb, is_server);
     }
     if (bare_syn && seq_gt(seg.seq, tcb.rcv_nxt) && is_server &&
         rules.syn_in_time_wait == EndpointRules::SynInTimeWait::Reopen)
       return accept_syn(tcb, seg, rules, new_iss, Rule::TimeWaitSynReopen);
-    if (seg.has(kFin) && !seg.has(kSyn) && seg.seq + seg.len + 1 == tcb.rcv_nxt) {
+    if (seg.has(kFin) && !seg.has(kSyn) && seq_eq(seg.seq + seg.len + 1, tcb.rcv_nxt)) {
       tcb.time_wait = timer_for(rules.time_wait);
       return reply(Rule::TimeWaitFinAgain, ack_of(tcb));
     }
-    if (seg.flags == kAck && seg.len == 0 && seg.seq == tcb.rcv_nxt) return only(Rule::LinuxTimeWaitQuiet);
+    if (seg.flags == kAck && seg.len == 0 && seq_eq(seg.seq, tcb.rcv_nxt)) return only(Rule::LinuxTimeWaitQuiet);
     return reply(Rule::LinuxTimeWaitAck, ack_of(tcb));
   }
 
@@ -345,7 +345,7 @@ std::optional<Arrival> linux_arrives(Tcb& tcb, const Segment& seg, const Endpoin
       return a;
     }
     if (new_data) return reset(Rule::LinuxOrphanData, seg.has(kAck) ? seg.ack : tcb.snd_nxt);
-    if (seg.has(kFin) && seg.seq == tcb.rcv_nxt) {  // whatever it acknowledges
+    if (seg.has(kFin) && seq_eq(seg.seq, tcb.rcv_nxt)) {  // whatever it acknowledges
       tcb.rcv_nxt += 1;
       const Segment ack = ack_of(tcb);
       enter_time_wait(tcb, rules, is_server);
@@ -369,7 +369,8 @@ std::optional<Arrival> linux_arrives(Tcb& tcb, const Segment& seg, const Endpoin
   }
   if (orphan && new_data) {
     // The ACK is taken first, then the reset says where our sequence space ends.
-    if (seg.has(kAck) && seq_lt(tcb.snd_una, seg.ack) && seq_le(seg.ack, tcb.snd_nxt)) tcb.snd_una = seg.ack;
+    if (seg.has(kAck) && seq_lt(tcb.snd_una, seg.ack) && seq_le(seg.ack, tcb.snd_nxt))
+      tcb.snd_una = sym::rebase(seg.ack, tcb.snd_una, tcb.snd_nxt);
     return reset(Rule::LinuxOrphanData, tcb.snd_una);
   }
   return std::nullopt;
@@ -419,10 +420,10 @@ Arrival segment_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules
   // Acknowledge it, and restart the 2 MSL timeout." (fifth step). It lies just below RCV.NXT, so it is
   // recognised before the window test would call it unacceptable.
   if (tcb.state == TcpState::TimeWait && !rules.ack_in_time_wait && !seg.has(kRst) &&
-      (!acceptable(tcb, seg, rules) || (seg.has(kFin) && seg.seq + seg.len + 1 == tcb.rcv_nxt)))
+      (!acceptable(tcb, seg, rules) || (seg.has(kFin) && seq_eq(seg.seq + seg.len + 1, tcb.rcv_nxt))))
     return only(Rule::TimeWaitSilent);
   if (tcb.state == TcpState::TimeWait && seg.has(kFin) && !seg.has(kRst) && !seg.has(kSyn) &&
-      seg.seq + seg.len + 1 == tcb.rcv_nxt) {
+      seq_eq(seg.seq + seg.len + 1, tcb.rcv_nxt)) {
     tcb.time_wait = timer_for(rules.time_wait);
     return reply(Rule::TimeWaitFinAgain, ack_of(tcb));
   }
@@ -438,7 +439,7 @@ Arrival segment_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules
   if (seg.has(kRst)) {
     // Linux also takes a RST at RCV.NXT - 1 once the peer's FIN is in (measured: CLOSE-WAIT, LAST-ACK, CLOSING).
     const bool exact =
-        seg.seq == tcb.rcv_nxt || (rules.linux_quirks && fin_received(tcb) && seg.seq + 1 == tcb.rcv_nxt);
+        seq_eq(seg.seq, tcb.rcv_nxt) || (rules.linux_quirks && fin_received(tcb) && seq_eq(seg.seq + 1, tcb.rcv_nxt));
     if (rules.rfc5961 && !exact) return reply(Rule::RstChallenge, ack_of(tcb));
     if (tcb.state == TcpState::TimeWait && rules.rst_in_time_wait == EndpointRules::RstInTimeWait::Ignore)
       return only(Rule::RstIgnoredTimeWait);
@@ -470,9 +471,9 @@ Arrival segment_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules
     if (seq_gt(seg.ack, tcb.snd_nxt)) return reply(Rule::AckTooNew, ack_of(tcb));
     if (rules.rfc5961 && seq_lt(seg.ack, tcb.snd_una - rules.window)) return reply(Rule::AckTooOld, ack_of(tcb));
     if (seq_lt(tcb.snd_una, seg.ack)) {
-      tcb.snd_una = seg.ack;
+      tcb.snd_una = sym::rebase(seg.ack, tcb.snd_una, tcb.snd_nxt);
       tcb.retries = 0;
-      tcb.rto = tcb.snd_una == tcb.snd_nxt ? Timer{0} : timer_for(rules.rto);
+      tcb.rto = seq_eq(tcb.snd_una, tcb.snd_nxt) ? Timer{0} : timer_for(rules.rto);
     }
     switch (tcb.state) {
       case TcpState::FinWait1:
@@ -502,7 +503,7 @@ Arrival segment_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules
   const bool takes_text =
       tcb.state == TcpState::Established || tcb.state == TcpState::FinWait1 || tcb.state == TcpState::FinWait2;
   if (seg.len > 0 && takes_text) {
-    if (seg.seq == tcb.rcv_nxt) {
+    if (seq_eq(seg.seq, tcb.rcv_nxt)) {
       tcb.rcv_nxt += seg.len;
       tcb.received = static_cast<std::uint8_t>(tcb.received + seg.len);
       a.delivered = seg.len;
@@ -515,7 +516,7 @@ Arrival segment_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules
   // the first check (or the TIME-WAIT rule above) answered it.
   if (seg.has(kFin) && takes_text) {
     send_ack = true;  // processed or not (beyond RCV.NXT), RCV.NXT is acknowledged
-    if (seg.seq + seg.len == tcb.rcv_nxt) {
+    if (seq_eq(seg.seq + seg.len, tcb.rcv_nxt)) {
       tcb.rcv_nxt += 1;
       switch (tcb.state) {
         case TcpState::Established:
@@ -617,7 +618,7 @@ std::optional<Segment> retransmission_timeout(Tcb& tcb, const EndpointRules& rul
     default:
       break;
   }
-  if (tcb.fin_sent && tcb.snd_una + 1 == tcb.snd_nxt) {
+  if (tcb.fin_sent && seq_eq(tcb.snd_una + 1, tcb.snd_nxt)) {
     Segment fin = make(kFin | kAck, tcb.snd_una, tcb.rcv_nxt, tcb.incarnation);
     fin.set_ghost(tcb.incarnation, tcb.sent);
     return fin;

@@ -93,10 +93,17 @@ std::string_view name(Match m) {
 std::string isn_text(const IsnPolicy& p) {
   if (p.kind == IsnPolicy::Kind::Adversarial) return "adversarial";
   if (p.kind == IsnPolicy::Kind::AdversarialBoth) return "adversarial:both";
+  if (p.kind == IsnPolicy::Kind::Symbolic) return "symbolic";
+  if (p.kind == IsnPolicy::Kind::Clock) return "clock:" + std::to_string(p.rate);
   std::string out = p.kind == IsnPolicy::Kind::Fixed ? "fixed:" : "choose:";
   for (std::size_t i = 0; i < p.values.size(); ++i) {
     if (i > 0) out += ',';
     out += std::to_string(p.values[i]);
+  }
+  if (!p.server_values.empty()) out += '/';
+  for (std::size_t i = 0; i < p.server_values.size(); ++i) {
+    if (i > 0) out += ',';
+    out += std::to_string(p.server_values[i]);
   }
   return out;
 }
@@ -174,8 +181,12 @@ const std::vector<KnobInfo>& knob_table() {
        "how each connection's ISS is chosen: fixed per incarnation, a nondeterministic choice, or adversarial "
        "(the first connection 1000 / 5000; a reconnecting client chooses its previous ISS or previous SND.NXT, so "
        "the new window overlaps the old one; the server's ISN clock gives every later SYN its previous SND.NXT; "
-       "adversarial:both lets the server reuse its previous ISS too)",
-       "fixed:N[,N...] | choose:N[,N...] | adversarial | adversarial:both (default adversarial)"},
+       "adversarial:both lets the server reuse its previous ISS too); fixed and choose give the server the client's "
+       "values + 4000 unless a second list follows a slash; symbolic: every ISS is a symbol for all 2^32 values "
+       "(random ISNs) and Z3 decides the comparisons; clock:RATE: symbols bound by an ISN clock advancing RATE "
+       "per tick (RFC 9293 3.4.1)",
+       "fixed:N[,N...][/N[,N...]] | choose:N[,N...][/N[,N...]] | adversarial | adversarial:both | symbolic | "
+       "clock:RATE (default adversarial)"},
       {"rst_in_time_wait", "a RST arriving in TIME-WAIT deletes the TCB (RFC 9293) or is ignored (RFC 1337 F1)",
        "close|ignore (default close)"},
       {"syn_in_time_wait",
@@ -204,6 +215,10 @@ const std::vector<KnobInfo>& knob_table() {
        "the ISS of a connection that reopens TIME-WAIT (syn_in_time_wait=reopen): the old SND.NXT plus this; 0 leaves "
        "it to the isn policy",
        "integer 0..4294967295 (default 0; linux 65537)"},
+      {"min_delay",
+       "ticks a segment spends in the network before it can arrive (a slow network: with isn=clock:RATE it gives "
+       "the ISN clock time to move between connections)",
+       "integer 0..msl (default 0)"},
       {"filter", "a firewall rule (repeatable): DIRECTION:WHAT[@WHEN]; the rule drops every matching segment",
        "A>B|B>A : rst|ack|fin|syn|data|any [@start|@anytime], or none to clear"},
   };
@@ -289,12 +304,25 @@ std::optional<std::string> set_knob(Knobs& k, std::string_view name, std::string
     return bad(name, v, "rst|reopen|challenge|ack|drop");
   }
   if (name == "isn") {
-    if (v == "adversarial" || v == "adversarial:both") {
+    constexpr std::string_view kIsnValues =
+        "fixed:N[,N...][/N[,N...]] | choose:N[,N...][/N[,N...]] | adversarial | adversarial:both | symbolic | "
+        "clock:RATE";
+    if (v == "adversarial" || v == "adversarial:both" || v == "symbolic") {
       k.isn = IsnPolicy{};
       if (v == "adversarial:both") k.isn.kind = IsnPolicy::Kind::AdversarialBoth;
+      if (v == "symbolic") k.isn.kind = IsnPolicy::Kind::Symbolic;
       return std::nullopt;
     }
     IsnPolicy p;
+    if (v.starts_with("clock:")) {
+      const auto rate = parse_u32(v.substr(6));
+      if (!rate || *rate == 0 || *rate > 0x7FFFFFFFu)
+        return bad(name, v, "clock:RATE with RATE sequence numbers per tick, from 1 to 2147483647");
+      p.kind = IsnPolicy::Kind::Clock;
+      p.rate = *rate;
+      k.isn = p;
+      return std::nullopt;
+    }
     std::string_view list;
     if (v.starts_with("fixed:")) {
       p.kind = IsnPolicy::Kind::Fixed;
@@ -303,19 +331,26 @@ std::optional<std::string> set_knob(Knobs& k, std::string_view name, std::string
       p.kind = IsnPolicy::Kind::Choose;
       list = v.substr(7);
     } else {
-      return bad(name, v, "fixed:N[,N...] | choose:N[,N...] | adversarial | adversarial:both");
+      return bad(name, v, kIsnValues);
     }
-    for (std::string_view item : split(list, ',')) {
-      const auto n = parse_u32(item);
-      if (!n) return bad(name, v, "fixed:N[,N...] | choose:N[,N...] | adversarial, each N a 32-bit number");
-      p.values.push_back(*n);
-    }
-    if (p.values.size() > 4) return bad(name, v, "at most 4 values");
+    const std::size_t slash = list.find('/');
+    const auto numbers = [&](std::string_view text, std::vector<std::uint32_t>& out) {
+      for (std::string_view item : split(text, ',')) {
+        const auto n = parse_u32(item);
+        if (!n) return false;
+        out.push_back(*n);
+      }
+      return !out.empty() && out.size() <= 4;
+    };
+    if (!numbers(list.substr(0, slash), p.values) ||
+        (slash != std::string_view::npos && !numbers(list.substr(slash + 1), p.server_values)))
+      return bad(name, v, "fixed: or choose: then 1 to 4 32-bit numbers, and optionally / and the server's 1 to 4");
     k.isn = p;
     return std::nullopt;
   }
   if (name == "ack_in_time_wait") return boolean(k.ack_in_time_wait);
   if (name == "linux_quirks") return boolean(k.linux_quirks);
+  if (name == "min_delay") return number(k.min_delay, 0, 6);
   if (name == "reopen_isn_offset") {
     const auto n = parse_u32(v);
     if (!n) return bad(name, v, "an integer from 0 to 4294967295");
@@ -380,6 +415,7 @@ std::string knob_value(const Knobs& k, std::string_view name) {
   if (name == "ack_in_time_wait") return b(k.ack_in_time_wait);
   if (name == "linux_quirks") return b(k.linux_quirks);
   if (name == "reopen_isn_offset") return std::to_string(k.reopen_isn_offset);
+  if (name == "min_delay") return std::to_string(k.min_delay);
   if (name == "filter") {
     std::string out;
     for (const Filter& f : k.filters) {
@@ -446,6 +482,9 @@ std::optional<std::string> apply_profile(Knobs& k, std::string_view profile) {
 std::optional<std::string> validate(const Knobs& k) {
   if ((k.isn.kind == IsnPolicy::Kind::Fixed || k.isn.kind == IsnPolicy::Kind::Choose) && k.isn.values.empty())
     return "knob isn: give at least one value";
+  if (k.min_delay > k.msl)
+    return fmt::format("knob min_delay: {} is longer than msl ({}); a segment lives at most msl ticks", k.min_delay,
+                       k.msl);
   return std::nullopt;
 }
 

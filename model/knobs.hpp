@@ -38,9 +38,18 @@ struct Filter {
 /// 9293 3.4.1): every later SYN, even an old duplicate, gets the previous SND.NXT. AdversarialBoth lets the
 /// server reuse its previous ISS too, which lets an old duplicate SYN and an old ACK rebuild a connection at
 /// the listener while the client is still in TIME-WAIT (scenarios/zombie-listener.toml).
+/// Symbolic: every connection's ISS is a symbol standing for all 2^32 values (random ISNs: no constraint);
+/// Clock: symbols constrained by an ISN clock that advances `rate` per tick (RFC 9293 §3.4.1), the same
+/// per-pair offset for every incarnation, so a side's next ISS lies RATE x (the time since its previous ISS)
+/// above the previous one (model/symbolic.hpp, README "Symbolic ISNs").
 struct IsnPolicy {
-  enum class Kind : std::uint8_t { Fixed, Choose, Adversarial, AdversarialBoth } kind = Kind::Adversarial;
+  enum class Kind : std::uint8_t { Fixed, Choose, Adversarial, AdversarialBoth, Symbolic, Clock } kind =
+      Kind::Adversarial;
   std::vector<std::uint32_t> values;  ///< Fixed: per incarnation (last one repeats); Choose: the set
+  /// Fixed and Choose: the server's values; empty: the client's values + 4000.
+  std::vector<std::uint32_t> server_values;
+  std::uint32_t rate = 0;  ///< Clock: sequence numbers per tick
+  bool symbolic() const { return kind == Kind::Symbolic || kind == Kind::Clock; }
   friend bool operator==(const IsnPolicy&, const IsnPolicy&) = default;
 };
 
@@ -68,7 +77,8 @@ struct Knobs {
   bool ack_stale_acks = true;
   bool ack_in_time_wait = true;
   bool linux_quirks = false;
-  std::uint32_t reopen_isn_offset = 0;  ///< a SYN reopening TIME-WAIT: ISS = old SND.NXT + this; 0: the ISN policy
+  std::uint32_t reopen_isn_offset = 0;
+  unsigned min_delay = 0;  ///< ticks a segment spends in the network before it can arrive  ///< a SYN reopening TIME-WAIT: ISS = old SND.NXT + this; 0: the ISN policy
   Apps apps = Apps::Eager;
   std::vector<Filter> filters;
 

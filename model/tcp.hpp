@@ -5,13 +5,21 @@
 #include <cstdint>
 #include <string_view>
 
+#include "model/symbolic.hpp"
+
 namespace model {
 
 // ---- sequence numbers: 32 bits, compared modulo 2^32 (RFC 9293 §3.4) -------------------------------------
+// With symbolic ISNs (model/symbolic.hpp) a value is a packed symbol + offset, and while a path is active
+// (only then) a comparison of two values of different symbols is decided by the path instead.
 inline bool seq_lt(std::uint32_t a, std::uint32_t b) {
+  if (sym::g_path != nullptr) [[unlikely]]
+    return sym::path_lt(a, b);
   return static_cast<std::int32_t>(a - b) < 0;
 }
 inline bool seq_le(std::uint32_t a, std::uint32_t b) {
+  if (sym::g_path != nullptr) [[unlikely]]
+    return sym::path_le(a, b);
   return static_cast<std::int32_t>(a - b) <= 0;
 }
 inline bool seq_gt(std::uint32_t a, std::uint32_t b) {
@@ -19,6 +27,12 @@ inline bool seq_gt(std::uint32_t a, std::uint32_t b) {
 }
 inline bool seq_ge(std::uint32_t a, std::uint32_t b) {
   return seq_le(b, a);
+}
+/// Equality of two sequence numbers (never compare them with == directly: see above).
+inline bool seq_eq(std::uint32_t a, std::uint32_t b) {
+  if (sym::g_path != nullptr) [[unlikely]]
+    return sym::path_eq(a, b);
+  return a == b;
 }
 
 // ---- segments ------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 #include "model/teardown.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace model {
 
@@ -96,6 +97,34 @@ State TeardownModel::initial_state() const {
   return s;
 }
 
+namespace {
+
+std::uint32_t concrete(std::uint32_t v, const std::function<std::uint32_t(sym::Symbol)>& value) {
+  const sym::Symbol x = sym::symbol_of(v);
+  return (x == sym::kZero ? 0u : value(x)) + static_cast<std::uint32_t>(sym::offset_of(v));
+}
+
+void concretize_segment(Segment& seg, const std::function<std::uint32_t(sym::Symbol)>& value) {
+  seg.seq = concrete(seg.seq, value);
+  seg.ack = concrete(seg.ack, value);
+}
+
+}  // namespace
+
+State concretize(State s, const std::function<std::uint32_t(sym::Symbol)>& value) {
+  for (Tcb& t : s.tcb)
+    for (std::uint32_t* v : {&t.iss, &t.irs, &t.snd_una, &t.snd_nxt, &t.rcv_nxt}) *v = concrete(*v, value);
+  for (unsigned d = 0; d < 2; ++d)
+    for (unsigned i = 0; i < s.count[d]; ++i) concretize_segment(s.channel[d][i], value);
+  return s;
+}
+
+Label concretize(Label l, const std::function<std::uint32_t(sym::Symbol)>& value) {
+  concretize_segment(l.segment, value);
+  concretize_segment(l.emitted, value);
+  return l;
+}
+
 bool TeardownModel::final(const State& s) const {
   return s.tcb[kClient].state == TcpState::Closed && s.tcb[kClient].incarnation == knobs_.incarnations &&
          s.tcb[kServer].state == TcpState::Listen && s.count[0] == 0 && s.count[1] == 0;
@@ -115,16 +144,21 @@ TeardownModel::IssChoices TeardownModel::iss_choices(const Tcb& history, unsigne
     ++out.count;
   };
   const IsnPolicy& p = knobs_.isn;
-  const std::uint32_t offset = server ? kServerOffset : 0;
+  const bool own_list = server && !p.server_values.empty();
+  const std::vector<std::uint32_t>& values = own_list ? p.server_values : p.values;
+  const std::uint32_t offset = server && !own_list ? kServerOffset : 0;
   switch (p.kind) {
     case IsnPolicy::Kind::Fixed: {
-      const std::size_t i = std::min<std::size_t>(incarnation == 0 ? 0 : incarnation - 1, p.values.size() - 1);
-      add(p.values[i] + offset);
+      const std::size_t i = std::min<std::size_t>(incarnation == 0 ? 0 : incarnation - 1, values.size() - 1);
+      add(values[i] + offset);
       break;
     }
     case IsnPolicy::Kind::Choose:
-      for (std::uint32_t v : p.values) add(v + offset);
+      for (std::uint32_t v : values) add(v + offset);
       break;
+    case IsnPolicy::Kind::Symbolic:
+    case IsnPolicy::Kind::Clock:
+      throw std::logic_error("iss_choices() under symbolic ISNs: fresh_iss() draws them");
     case IsnPolicy::Kind::Adversarial:
     case IsnPolicy::Kind::AdversarialBoth:
       // By the endpoint's own history, not the (ghost) incarnation: an old duplicate SYN reaching LISTEN
@@ -142,6 +176,49 @@ TeardownModel::IssChoices TeardownModel::iss_choices(const Tcb& history, unsigne
       break;
   }
   return out;
+}
+
+std::uint32_t TeardownModel::fresh_iss(State& next, unsigned side) const {
+  const unsigned k = ++next.symbols[side];
+  if (k > sym::kMaxConnections)
+    throw std::length_error("symbolic ISNs: more than 31 connections on one side of one path");
+  const sym::Symbol now = sym::iss_symbol(side, k);
+  if (knobs_.isn.kind == IsnPolicy::Kind::Clock && k > 1) {
+    // Whole ticks e since the previous ISS put the real time between them in (e - 1, e + 1): the clock moved
+    // RATE times that. Past kClockCap ticks only a lower bound is known, and the clock is taken not to have
+    // run half-way round (RFC 9293 3.4.1: it wraps every 4.55 hours, far beyond the model's MSL).
+    const std::uint64_t e = next.clock[side], rate = knobs_.isn.rate;
+    constexpr std::uint64_t kHalf = 0x7FFFFFFF;
+    const std::uint64_t lo = rate * (e > 0 ? e - 1 : 0);
+    const std::uint64_t hi = e >= kClockCap ? kHalf : std::min(rate * (e + 1) - 1, kHalf);
+    if (lo <= hi)
+      sym::assume(sym::make_atom(now, sym::iss_symbol(side, k - 1), static_cast<std::uint32_t>(lo),
+                                 static_cast<std::uint32_t>(hi)));
+  }
+  next.clock[side] = 0;
+  return sym::pack(now, 0);
+}
+
+template <class Emit>
+void TeardownModel::branch(const State& s, std::vector<std::pair<Label, State>>& out, Emit&& emit) const {
+  if (!knobs_.isn.symbolic()) {
+    emit();
+    return;
+  }
+  std::size_t mark = 0;
+  sym::explore(
+      s.constraints,
+      [&] {
+        mark = out.size();
+        emit();
+      },
+      [&](std::uint32_t id) {
+        if (id == sym::kInfeasible) {
+          out.erase(out.begin() + static_cast<std::ptrdiff_t>(mark), out.end());
+          return;
+        }
+        for (std::size_t i = mark; i < out.size(); ++i) out[i].second.constraints = id;
+      });
 }
 
 bool TeardownModel::filtered(const State& s, unsigned d, const Segment& seg) const {
@@ -207,8 +284,16 @@ void TeardownModel::user_actions(const State& s, unsigned side, std::vector<std:
 
   if (side == kClient && t.state == TcpState::Closed && t.incarnation < knobs_.incarnations) {
     const unsigned incarnation = t.incarnation + 1u;
-    for (std::uint32_t iss : iss_choices(t, incarnation, false))
-      act(Event::Open, [&](State& n) { return std::optional(open_active(n.tcb[side], iss, incarnation, rules_)); });
+    if (knobs_.isn.symbolic()) {
+      branch(s, out, [&] {
+        act(Event::Open, [&](State& n) {
+          return std::optional(open_active(n.tcb[side], fresh_iss(n, side), incarnation, rules_));
+        });
+      });
+    } else {
+      for (std::uint32_t iss : iss_choices(t, incarnation, false))
+        act(Event::Open, [&](State& n) { return std::optional(open_active(n.tcb[side], iss, incarnation, rules_)); });
+    }
   }
   if (t.sent < data && can_send(t, rules_))
     act(Event::Send, [&](State& n) { return std::optional(send_unit(n.tcb[side], rules_)); });
@@ -279,20 +364,26 @@ void TeardownModel::network_actions(const State& s, unsigned d, std::vector<std:
     base.index = static_cast<std::uint8_t>(d);
     base.segment = seg;
 
-    if (knobs_.reorder || i == 0) {
-      State removed = s;
-      channel_remove(removed, d, i);
+    if (seg.age < knobs_.min_delay) continue;  // still on its way
+    if (!knobs_.reorder && i > 0) continue;
+    State removed = s;
+    channel_remove(removed, d, i);
+    branch(s, out, [&] {
       const Tcb& receiver = s.tcb[to];
       IssChoices isses;
       isses.values[isses.count++] = 0;  // no new connection: the ISS is not read
+      bool fresh = false;               // symbolic ISNs: the new connection draws the next symbol
       if (creates_connection(receiver, seg, rules_)) {
         if (receiver.state == TcpState::TimeWait && knobs_.reopen_isn_offset > 0)
           isses.values[0] = receiver.snd_nxt + knobs_.reopen_isn_offset;  // a Linux-style reopen
+        else if (knobs_.isn.symbolic())
+          fresh = true;
         else
           isses = iss_choices(receiver, seg.incarnation(), is_server(to));
       }
       for (std::uint32_t iss : isses) {
         State next = removed;
+        if (fresh) iss = fresh_iss(next, to);
         Label label = base;
         label.event = Event::Deliver;
         const Arrival a = segment_arrives(next.tcb[to], seg, rules_, is_server(to), iss);
@@ -300,7 +391,7 @@ void TeardownModel::network_actions(const State& s, unsigned d, std::vector<std:
         label.delivered = a.delivered;
         push(next, label, a.reply, to, out);
       }
-    }
+    });
   }
 }
 
@@ -318,6 +409,9 @@ void TeardownModel::tick(const State& s, std::vector<std::pair<Label, State>>& o
       if (*timer > 1) --*timer;
   for (unsigned d = 0; d < 2; ++d)
     for (unsigned i = 0; i < next.count[d]; ++i) ++next.channel[d][i].age;  // order (by seq first) is kept
+  if (knobs_.isn.kind == IsnPolicy::Kind::Clock)
+    for (unsigned side = 0; side < 2; ++side)
+      if (next.symbols[side] > 0 && next.clock[side] < kClockCap) ++next.clock[side];
   if (next == s) return;  // nothing to wait for: time passing changes nothing
   Label label;
   label.event = Event::Tick;
@@ -325,6 +419,9 @@ void TeardownModel::tick(const State& s, std::vector<std::pair<Label, State>>& o
 }
 
 void TeardownModel::successors_into(const State& s, std::vector<std::pair<Label, State>>& out) const {
+  // Symbolic ISNs: a comparison across symbols outside branch() would compare packed numbers; make it throw.
+  std::optional<sym::StrictScope> strict;
+  if (knobs_.isn.symbolic()) strict.emplace();
   for (unsigned side = 0; side < 2; ++side) user_actions(s, side, out);
   // Eager applications act before anything else may happen (see the `apps` knob).
   if (!out.empty() && knobs_.apps == Apps::Eager) return;

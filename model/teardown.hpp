@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,10 +27,16 @@ struct State {
   std::uint8_t dups;
   std::uint8_t filters_on;   ///< bit k: filter k is active
   std::uint8_t reserved[3];  ///< always 0
+  // Symbolic ISNs only (isn=symbolic or clock:RATE; all 0 otherwise):
+  std::uint32_t constraints;  ///< the path's constraints on the ISN symbols, interned (model/symbolic.hpp)
+  std::uint8_t symbols[2];    ///< ISN symbols each side has drawn: its next connection's ISS is symbol k + 1
+  std::uint8_t clock[2];      ///< clock:RATE: whole ticks since the side's last ISS, saturating at kClockCap
 
   friend bool operator==(const State&, const State&) = default;
 };
-static_assert(sizeof(State) == 2 * 32 + 2 * 4 * 12 + 8);
+static_assert(sizeof(State) == 2 * 32 + 2 * 4 * 12 + 8 + 8);
+/// clock:RATE counts ticks since a side's last ISS up to this; beyond it, only "at least this many" is known.
+inline constexpr std::uint8_t kClockCap = 4;
 
 enum class Event : std::uint8_t {
   Open,         ///< the client's application opens a connection (active OPEN)
@@ -104,6 +111,12 @@ class TeardownModel {
     const std::uint32_t* end() const { return values.data() + count; }
   };
   IssChoices iss_choices(const Tcb& history, unsigned incarnation, bool server) const;
+  /// Symbolic ISNs: the next ISN symbol of `side` (and, under clock:RATE, the clock's constraint on it).
+  std::uint32_t fresh_iss(State& next, unsigned side) const;
+  /// Runs `emit` (which appends successors of `s` to `out`) once per feasible outcome of its comparisons
+  /// across ISN symbols, and gives the successors of each run that run's constraints. Concrete ISNs: once.
+  template <class Emit>
+  void branch(const State& s, std::vector<std::pair<Label, State>>& out, Emit&& emit) const;
   /// Pushes `next` with the segment `emitted` by endpoint `from` sent into the network, once per fate the
   /// budgets allow (queued, lost, duplicated), or once as filtered; nothing when that direction is full.
   void push(State next, Label label, const std::optional<Segment>& emitted, unsigned from,
@@ -118,6 +131,11 @@ class TeardownModel {
   Knobs knobs_;
   EndpointRules rules_;
 };
+
+/// Symbolic ISNs: the state or label with every sequence number X + off (model/symbolic.hpp) made concrete,
+/// value(X) + off; the constant symbol stays 0. What a trace shows once Z3 has chosen the ISNs.
+State concretize(State s, const std::function<std::uint32_t(sym::Symbol)>& value);
+Label concretize(Label l, const std::function<std::uint32_t(sym::Symbol)>& value);
 
 /// Channel helpers (exposed for tests).
 void channel_insert(State& s, unsigned direction, const Segment& seg, bool sorted);

@@ -198,5 +198,45 @@ if cmp -s "$work/copy.json" "$work/stray-data.json"; then passed=$((passed + 1))
   failed=$((failed + 1)); echo "FAILED: replay --trace-out does not write back the saved trace"
 fi
 
+# teardown window: exit 0 for an answered question, sat or unsat alike; 2 for bad input naming the option.
+expect 0 "Can a segment of the previous incarnation" -- window overlap --help
+expect 0 "SEQ comparisons flip" -- window wrap --help
+expect 0 "RFC 1337's appendix" -- window isn-regions --help
+expect 0 "^answer: +sat" -- window overlap
+expect 0 "131069 of the 2\^32 values" -- window overlap --window 65535 --data 65535
+expect 0 "^answer: +unsat" -- window overlap --gap 121
+expect 0 "^answer: +unsat" -- window overlap --isn clock:250000 --duration 60 --gap 1
+expect 0 '^\{"question":"overlap","answer":"sat","witness":\{"iss_old":[0-9]+,.*"explanation":"Yes: .*"probability":' -- \
+  window overlap --format json
+expect 0 '^\{"question":"wrap","answer":"unsat","witness":null,"explanation":"No: .*"half_wrap_seconds":1717\.98' -- \
+  window wrap --rate 1.25e6 --msl 120 --format json
+expect 0 '^\{"question":"wrap","answer":"sat","witness":\{"kind":"same-seq".*"half_wrap_seconds":17\.17' -- \
+  window wrap --rate 1.25e8 --msl 120 --format json
+expect 0 "^short-slow +E <= 17059\.607 s .* unsat +ISN alone protects it" -- window isn-regions
+expect 0 "^long-fast +E >= 17179\.869 s .* sat +needs TIME-WAIT" -- window isn-regions
+expect 0 '^\{"question":"isn-regions","answer":"sat","witness":\{"region":"short-slow-edge".*"regions":\[\{"name":"short-slow"' -- \
+  window isn-regions --format json
+if "$teardown" window isn-regions --format json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert [(r["name"], r["verdict"]) for r in d["regions"]] == [("short-slow", "isn"), ("short-slow-edge", "time-wait"),
+    ("long-slow", "time-wait"), ("short-fast", "time-wait"), ("long-fast", "time-wait")], d["regions"]
+assert set(d) >= {"question", "answer", "witness", "explanation"}'; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1)); echo "FAILED: window isn-regions --format json: regions or keys"
+fi
+expect 2 "--rate 0: expected a positive number" -- window wrap --rate 0
+expect 2 "--rate -5: expected a positive number" -- window wrap --rate -5
+expect 2 "--rate abc: expected a number" -- window wrap --rate abc
+expect 2 "--rate is required" -- window wrap
+expect 2 "--isn bogus: expected random or clock:RATE" -- window overlap --isn bogus
+expect 2 "--isn clock:x: expected a number" -- window overlap --isn clock:x
+expect 2 "--window 0: expected 1 to 1073741824" -- window overlap --window 0
+expect 2 "--data 1.5: expected a whole number" -- window overlap --data 1.5
+expect 2 "--gap -1: expected a number of seconds >= 0" -- window overlap --gap -1
+expect 2 "--msl -1: expected a positive number" -- window isn-regions --msl -1
+expect 2 "A subcommand is required" -- window
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -2,20 +2,24 @@
 // an exit code: 0 every checked property holds, 10 a property is violated (or `reach` found its witness),
 // 2 bad usage or a bad model file, 3 inconclusive (a limit stopped the search first), 1 internal error.
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fmt/core.h>
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "cli/isn_report.hpp"
+#include "cli/minimal_report.hpp"
 #include "cli/window.hpp"
 #include "counterexamples/pcap.hpp"
 #include "counterexamples/pictures.hpp"
@@ -54,6 +58,8 @@ struct ModelOptions {
   std::string format = "text";
   std::string trace_out;
   std::string render;  ///< --render (check, reach): empty means json into --trace-out
+  std::string minimize = "steps";  ///< --minimize (check): steps or faults
+  std::string all_shortest;        ///< --all-shortest N (check): empty means one trace
   bool progress = false;
 };
 
@@ -301,6 +307,18 @@ int run_check(const ModelOptions& o, const std::vector<std::string>& property_na
   properties::CheckOptions options;
   options.properties = chosen_properties(property_names);
   options.search = search_options(o);
+  const auto minimize = cli::parse_minimize(o.minimize);
+  if (!minimize) throw UsageError(fmt::format("--minimize {}: must be steps or faults", o.minimize));
+  const auto all_shortest = cli::parse_all_shortest(o.all_shortest);
+  if (!all_shortest) throw UsageError(fmt::format("--all-shortest {}: must be a count from 1 to 1000", o.all_shortest));
+  options.minimize = *minimize;
+  options.all_shortest = *all_shortest;
+  const bool several = *all_shortest > 1;
+  if (*minimize == properties::Minimize::Faults && !property_names.empty())
+    for (std::size_t p : options.properties)
+      if (properties::all()[p].hook == properties::Hook::Trap)
+        throw UsageError(fmt::format("--minimize faults: not available for {} (a trap, decided on the whole graph)",
+                                     properties::all()[p].name));
   const model::TeardownModel m(knobs);
   const properties::Report report = properties::check(m, options);
   if (options.search.progress) fmt::print(stderr, "\n");
@@ -316,7 +334,8 @@ int run_check(const ModelOptions& o, const std::vector<std::string>& property_na
     if (report.results[i].verdict == properties::Verdict::Violated) first = i;
   if (first && (!o.trace_out.empty() || !o.render.empty())) {
     const properties::Result& r = report.results[*first];
-    Counterexample c{knobs, properties::all()[r.property].name, r.why, shown(*first), "", model_source(o),
+    const std::string source = model_source(o);  // outlives c, which holds a view of it
+    Counterexample c{knobs, properties::all()[r.property].name, r.why, shown(*first), "", source,
                      r.trapped_from, r.cycle_start};
     c.findings = findings[*first] ? &*findings[*first] : nullptr;
     const std::string rendered = render_trace(o.render, c);
@@ -338,14 +357,14 @@ int run_check(const ModelOptions& o, const std::vector<std::string>& property_na
       const auto& f = findings[i];
       results += fmt::format(
           R"({{"property":{},"verdict":"{}","why":{},"trace":{},"isn_condition":{},"isn_witness":{},)"
-          R"("probability":{},"proof":{}}})",
+          R"("probability":{},"proof":{}{}}})",
           counterexamples::quote(properties::all()[r.property].name), properties::name(r.verdict),
           r.why.empty() ? "null" : counterexamples::quote(r.why),
           r.verdict == properties::Verdict::Violated ? counterexamples::trace_json(shown(i), r.why, r.trapped_from)
                                                      : "null",
           f ? counterexamples::quote(f->condition) : "null", f ? cli::witness_json(f->witness) : "null",
           f && f->probability ? fmt::format("{:.6g}", *f->probability) : "null",
-          proved(knobs, report, r) ? "true" : "false");
+          proved(knobs, report, r) ? "true" : "false", cli::minimal_json(r, *minimize, several));
     }
     fmt::print(R"({{"tool":"teardown","version":"{}","model":{},"outcome":"{}","results":[{}],"stats":{}}})"
                "\n",
@@ -372,8 +391,11 @@ int run_check(const ModelOptions& o, const std::vector<std::string>& property_na
       const auto& r = report.results[i];
       if (r.verdict != properties::Verdict::Violated) continue;
       const auto& info = properties::all()[r.property];
-      fmt::print("\n== {} is violated ==\n{}\n\nA shortest trace:\n{}", info.name, info.explanation,
+      fmt::print("\n== {} is violated ==\n{}\n\n{}\n{}", info.name, info.explanation,
+                 cli::minimal_heading(r, *minimize, several),
                  counterexamples::ladder(shown(i), r.why, r.trapped_from, r.cycle_start));
+      for (std::size_t k = 0; k < r.more.size(); ++k)
+        fmt::print("\nMinimal trace {} of {}:\n{}", k + 2, r.more.size() + 1, counterexamples::ladder(r.more[k], r.why));
       if (const auto& f = findings[i]) {
         fmt::print("\n  It happens when the ISNs satisfy: {}\n  A concrete choice (the trace above uses it): {}\n",
                    f->condition, cli::witness_text(f->witness));
@@ -401,7 +423,8 @@ int run_reach(const ModelOptions& o, const std::string& goal) {
   if (report.witness && knobs.isn.symbolic()) findings = cli::isn_findings(knobs, *report.witness);
   const properties::Trace* witness = findings ? &findings->concrete : report.witness ? &*report.witness : nullptr;
   if (witness && (!o.trace_out.empty() || !o.render.empty())) {
-    Counterexample c{knobs, "reach", why, *witness, goal, model_source(o)};
+    const std::string source = model_source(o);  // outlives c, which holds a view of it
+    Counterexample c{knobs, "reach", why, *witness, goal, source};
     c.findings = findings ? &*findings : nullptr;
     const std::string rendered = render_trace(o.render, c);
     if (o.trace_out.empty()) {  // --render alone: the rendering in place of the report
@@ -551,6 +574,35 @@ int run_replay_render(const std::string& path, const std::string& render, const 
                r.trace.size() - 1, render.empty() ? "json" : render, trace_out);
   }
   return kExitViolated;
+}
+
+/// `replay TRACE.json --live [--live-side A|B]`: replays the trace in the model as run_replay does, then lets
+/// conformance/harness/replay_live.py play one endpoint with this machine's kernel (root, network namespaces) and
+/// print where the kernel and the trace part ways. Exit: 0 the kernel agrees with every step, 10 it diverges,
+/// 3 not replayed (not root, no namespaces, a timer step), 2 bad usage, 1 a harness error.
+int run_replay_live(const std::string& path, const std::string& side) {
+  run_replay(path, "text");
+  fmt::print("\n");
+  std::fflush(stdout);
+  const char* env = std::getenv("TEARDOWN_SOURCE_DIR");
+  const std::string script = fmt::format("{}/conformance/harness/replay_live.py", env ? env : TEARDOWN_SOURCE_DIR);
+  if (!std::filesystem::exists(script)) throw UsageError(fmt::format("--live: {} not found", script));
+  std::vector<std::string> args = {"/usr/bin/python3", script, path, "--live-side", side};
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const pid_t child = fork();
+  if (child < 0) throw std::runtime_error("--live: fork failed");
+  if (child == 0) {
+    execv(argv[0], argv.data());
+    std::perror("teardown replay --live: /usr/bin/python3");
+    _exit(kExitInternal);
+  }
+  int status = 0;
+  if (waitpid(child, &status, 0) != child || !WIFEXITED(status)) return kExitInternal;
+  const int code = WEXITSTATUS(status);
+  if (code == kExitHolds || code == kExitViolated || code == kExitInconclusive || code == kExitUsage) return code;
+  return kExitInternal;
 }
 
 struct ProbeOptions {
@@ -714,6 +766,11 @@ int main(int argc, char** argv) {
     add_model_options(*check, check_opts);
     add_render_option(*check, check_opts.render);
     check->add_option("--property", property_names, "a property to check (repeatable); see `teardown list properties`");
+    check->add_option("--minimize", check_opts.minimize,
+                      "steps (default: a shortest trace) or faults (fewest losses, duplications and filter drops, "
+                      "then fewest steps)");
+    check->add_option("--all-shortest", check_opts.all_shortest,
+                      "up to N distinct minimal traces per violated property (by --minimize)");
 
     ModelOptions reach_opts;
     std::string goal;
@@ -738,6 +795,13 @@ int main(int argc, char** argv) {
     std::string replay_render, replay_trace_out;
     add_render_option(*replay, replay_render);
     replay->add_option("--trace-out", replay_trace_out, "write the trace here (as --render names it; default JSON)");
+    bool replay_live = false;
+    std::string replay_live_side = "auto";
+    replay->add_flag("--live", replay_live,
+                     "also play one endpoint with this kernel in fresh network namespaces (root); exit 0 agrees, "
+                     "10 diverges, 3 not replayed");
+    replay->add_option("--live-side", replay_live_side, "the endpoint the kernel plays: A, B or auto (default)")
+        ->check(CLI::IsMember({"A", "B", "auto"}));
 
     ProbeOptions probe_opts;
     auto* probe = app.add_subcommand("probe", "how one endpoint of a profile answers one segment (conformance)");
@@ -778,6 +842,7 @@ int main(int argc, char** argv) {
     if (check->parsed()) return run_check(check_opts, property_names);
     if (reach->parsed()) return run_reach(reach_opts, goal);
     if (sweep->parsed()) return run_sweep(sweep_opts, sweep_properties, sweep_range);
+    if (replay->parsed() && replay_live) return run_replay_live(replay_path, replay_live_side);
     if (replay->parsed() && (!replay_render.empty() || !replay_trace_out.empty()))
       return run_replay_render(replay_path, replay_render, replay_trace_out);
     if (replay->parsed()) return run_replay(replay_path, replay_format);

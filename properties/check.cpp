@@ -166,6 +166,17 @@ Report check(const model::TeardownModel& model, const CheckOptions& options) {
     }
     report.results.push_back(std::move(r));
   }
+  if (options.minimize == Minimize::Steps && options.all_shortest <= 1) return report;
+  for (Result& r : report.results) {
+    if (r.verdict != Verdict::Violated) continue;
+    if (all()[r.property].hook == Hook::Trap) continue;  // the trap analysis gives its one shortest trace
+    Result better = minimal(model, r.property, options.minimize, std::max<std::size_t>(options.all_shortest, 1),
+                            options.search);
+    if (better.verdict == Verdict::Violated)
+      r = std::move(better);
+    else
+      r.minimal = false;  // a limit stopped the minimisation before it found a violation: keep the BFS trace
+  }
   return report;
 }
 

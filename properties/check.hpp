@@ -27,11 +27,38 @@ struct Result {
   /// the trace then runs into a dead end, or (cycle_start set) its last state repeats trace[*cycle_start].
   std::optional<std::size_t> trapped_from;
   std::optional<std::size_t> cycle_start;
+  /// --all-shortest: further traces as minimal as `trace` (by the chosen measure), each differing from it
+  /// and from one another in at least one label.
+  std::vector<Trace> more;
+  /// False when the minimisation search (--minimize faults, --all-shortest) hit a limit: `trace` is the best
+  /// it found, or the breadth-first one, but not proven minimal.
+  bool minimal = true;
 };
+
+/// What a trace is minimal in: steps (breadth-first, the default), or network faults and then steps.
+enum class Minimize { Steps, Faults };
+
+/// The faults a trace takes: segments lost and duplicated by the network, and dropped by a firewall rule,
+/// counted separately from delivery. --minimize faults minimises their total.
+struct FaultCount {
+  unsigned losses = 0;
+  unsigned duplications = 0;
+  unsigned filter_drops = 0;
+  unsigned total() const { return losses + duplications + filter_drops; }
+};
+FaultCount count_faults(const Trace& trace);
+/// A transition's cost under --minimize faults: 1 when its segment is lost, duplicated or filtered, else 0.
+unsigned fault_cost(const model::Label& label);
 
 struct CheckOptions {
   std::vector<std::size_t> properties;  ///< empty: all
   checker::SearchOptions search;
+  /// Faults: after the search, each violated property's trace is replaced by one with the fewest faults,
+  /// then the fewest steps. Not for eventual-close (a trap, decided on the whole graph): it keeps the trap
+  /// analysis's shortest trace, with `minimal` true in steps only.
+  Minimize minimize = Minimize::Steps;
+  /// > 1: up to this many distinct minimal traces per violated property (Result::trace and Result::more).
+  std::size_t all_shortest = 0;
 };
 
 struct Report {
@@ -47,6 +74,14 @@ struct Report {
 /// the trap analysis and is a shortest one into a trap (a dead end or a cycle); when it stopped early, it is
 /// a shortest trace to a non-final dead end, which a trap reached through a cycle could beat by a few steps.
 Report check(const model::TeardownModel& model, const CheckOptions& options);
+
+/// A trace violating property `p` that is minimal by `by` (with Faults: fewest faults, then fewest steps), and
+/// with max_traces > 1 up to that many distinct ones, from a Dijkstra search (checker/minimize.hpp) of its
+/// own. Verdict Violated with the trace; Holds when the search completed without a violation; Unknown after a
+/// limit with none found (after a limit with one found, Violated and `minimal` false).
+/// \pre all()[p].hook != Hook::Trap (\throws std::invalid_argument); max_traces >= 1.
+Result minimal(const model::TeardownModel& model, std::size_t p, Minimize by, std::size_t max_traces,
+               const checker::SearchOptions& options);
 
 /// Parses a reachability goal, "A=FIN_WAIT_1 B=CLOSE_WAIT" (both sides, any order). \returns the states of A
 /// and B, or nothing with `error` saying what is wrong.

@@ -250,5 +250,14 @@ expect 10 "breaks the property" -- replay "$work/symbolic.json"
 sed 's/"isn_witness":{"ISS_A1":[0-9]*/"isn_witness":{"ISS_A1":7/' "$work/symbolic.json" >"$work/symbolic-bad.json"
 expect 2 "step 1 does not follow from step 0" -- replay "$work/symbolic-bad.json"
 
+# --minimize and --all-shortest (issue 7, item 1): last-ack-stuck's shortest dead end takes 2 faults, a 14-step one none.
+expect 10 "A trace with the fewest faults: 0 \(0 losses, 0 duplications, 0 filter drops\), then fewest steps: 14:" -- check "$src/scenarios/last-ack-stuck.toml" --property no-deadlock --minimize faults
+expect 10 '"minimized":"faults","faults":0,' -- check "$src/scenarios/last-ack-stuck.toml" --property no-deadlock --minimize faults --format json
+expect 10 '"minimized":"steps","faults":2,.*"traces":\[\{.*\},\{.*\},\{' -- check "$src/scenarios/last-ack-stuck.toml" --property no-deadlock --all-shortest 3 --format json
+expect 10 "Minimal trace 3 of 3:" -- check "$src/scenarios/last-ack-stuck.toml" --property no-deadlock --all-shortest 3
+expect 2 "--minimize fast: must be steps or faults" -- check --minimize fast
+expect 2 "--all-shortest 0: must be a count from 1 to 1000" -- check --all-shortest 0
+expect 2 "--minimize faults: not available for eventual-close" -- check --property eventual-close --minimize faults
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

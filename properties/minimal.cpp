@@ -1,0 +1,90 @@
+// Minimal violating traces for one property: the property's check as the goal of checker::minimize, each
+// network fault (a lost, duplicated or filtered segment) as cost 1 under --minimize faults, nothing under
+// --minimize steps (which then gives breadth-first traces, several of them for --all-shortest).
+
+#include <stdexcept>
+
+#include "checker/minimize.hpp"
+#include "properties/check.hpp"
+
+namespace properties {
+
+unsigned fault_cost(const model::Label& label) {
+  using model::Fate;
+  return label.fate == Fate::Lost || label.fate == Fate::Duplicated || label.fate == Fate::Filtered ? 1 : 0;
+}
+
+FaultCount count_faults(const Trace& trace) {
+  FaultCount n;
+  for (const auto& step : trace) {
+    if (!step.label) continue;
+    switch (step.label->fate) {
+      case model::Fate::Lost:
+        ++n.losses;
+        break;
+      case model::Fate::Duplicated:
+        ++n.duplications;
+        break;
+      case model::Fate::Filtered:
+        ++n.filter_drops;
+        break;
+      default:
+        break;
+    }
+  }
+  return n;
+}
+
+namespace {
+
+/// The goal for checker::minimize: property p's check on whichever event decides it.
+struct Violation {
+  std::size_t p;
+  Hook hook;
+  const model::TeardownModel& model;
+
+  bool on_state(const model::State& s) const { return hook == Hook::State && check_state(p, model, s).has_value(); }
+  bool on_edge(const model::State& from, const model::Label& l, const model::State& to) const {
+    return hook == Hook::Edge && check_edge(p, model, from, l, to).has_value();
+  }
+  bool on_deadlock(const model::State& s) const {
+    return hook == Hook::Deadlock && check_state(p, model, s).has_value();
+  }
+};
+
+/// What the last step of a violating trace does wrong.
+std::string why_of(const model::TeardownModel& model, std::size_t p, const Trace& trace) {
+  std::optional<std::string> why;
+  if (all()[p].hook == Hook::Edge && trace.size() >= 2)
+    why = check_edge(p, model, trace[trace.size() - 2].state, *trace.back().label, trace.back().state);
+  else
+    why = check_state(p, model, trace.back().state);
+  if (!why) throw checker::InternalError("minimal trace: its last step does not violate the property");
+  return *why;
+}
+
+}  // namespace
+
+Result minimal(const model::TeardownModel& model, std::size_t p, Minimize by, std::size_t max_traces,
+               const checker::SearchOptions& options) {
+  if (all()[p].hook == Hook::Trap)
+    throw std::invalid_argument("minimal traces are not available for " + std::string(all()[p].name) +
+                                " (a trap, decided on the whole graph)");
+  const auto cost = [by](const model::Label& l) { return by == Minimize::Faults ? fault_cost(l) : 0u; };
+  const auto found =
+      checker::minimize(model, options, cost, Violation{p, all()[p].hook, model}, std::max<std::size_t>(max_traces, 1));
+  Result r;
+  r.property = p;
+  r.minimal = !checker::inconclusive(found.outcome);
+  if (found.traces.empty()) {
+    r.verdict = found.outcome == checker::Outcome::Complete ? Verdict::Holds : Verdict::Unknown;
+    return r;
+  }
+  r.verdict = Verdict::Violated;
+  r.trace = found.traces.front();
+  r.why = why_of(model, p, r.trace);
+  r.more.assign(found.traces.begin() + 1, found.traces.end());
+  return r;
+}
+
+}  // namespace properties

@@ -1,0 +1,109 @@
+// --minimize faults on golden scenarios: the fault count pinned, and the breadth-first trace shown to be shorter
+// with more faults, so the minimisation demonstrably trades steps for faults. Also --all-shortest's traces:
+// distinct, equally minimal, each violating the property.
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "model/model_file.hpp"
+#include "properties/check.hpp"
+
+namespace {
+
+model::Knobs load_scenario(const std::string& name) {
+  const std::string path = std::string(TEARDOWN_SOURCE_DIR) + "/scenarios/" + name + ".toml";
+  auto [file, error] = model::read_model_file(path);
+  INFO(error);
+  REQUIRE(file);
+  auto [knobs, error2] = model::resolve_knobs(file, path, std::nullopt, {});
+  INFO(error2);
+  REQUIRE(knobs);
+  return *knobs;
+}
+
+properties::Result check_one(const model::TeardownModel& m, std::size_t p, properties::Minimize by,
+                             std::size_t all_shortest = 0) {
+  properties::CheckOptions options;
+  options.properties = {p};
+  options.minimize = by;
+  options.all_shortest = all_shortest;
+  const auto report = properties::check(m, options);
+  REQUIRE(report.results.size() == 1);
+  return report.results.front();
+}
+
+std::size_t steps(const properties::Trace& t) { return t.size() - 1; }
+
+}  // namespace
+
+TEST_CASE("minimize faults: last-ack-stuck no-deadlock needs no fault, BFS's shorter trace takes two") {
+  const model::TeardownModel m(load_scenario("last-ack-stuck"));
+  const std::size_t p = *properties::find("no-deadlock");
+  const auto bfs = check_one(m, p, properties::Minimize::Steps);
+  const auto fewest = check_one(m, p, properties::Minimize::Faults);
+  REQUIRE(bfs.verdict == properties::Verdict::Violated);
+  REQUIRE(fewest.verdict == properties::Verdict::Violated);
+  CHECK(fewest.minimal);
+  // The breadth-first trace: 12 steps, 2 faults.
+  CHECK(steps(bfs.trace) == 12);
+  CHECK(properties::count_faults(bfs.trace).total() == 2);
+  // The fewest-faults trace: 0 faults, 14 steps (so fewer faults cost two more steps).
+  CHECK(properties::count_faults(fewest.trace).total() == 0);
+  CHECK(steps(fewest.trace) == 14);
+  CHECK_FALSE(fewest.why.empty());
+  // It really ends in a violation: the property's own check on its last state.
+  CHECK(properties::check_state(p, m, fewest.trace.back().state).has_value());
+}
+
+TEST_CASE("minimize faults: default time-wait-assassination, 0 faults in 15 steps against BFS's 2 in 14") {
+  const model::TeardownModel m(load_scenario("default"));
+  const std::size_t p = *properties::find("time-wait-assassination");
+  const auto bfs = check_one(m, p, properties::Minimize::Steps);
+  const auto fewest = check_one(m, p, properties::Minimize::Faults);
+  CHECK(steps(bfs.trace) == 14);
+  CHECK(properties::count_faults(bfs.trace).total() == 2);
+  CHECK(properties::count_faults(fewest.trace).total() == 0);
+  CHECK(steps(fewest.trace) == 15);
+}
+
+TEST_CASE("minimize steps with all-shortest: distinct traces as short as BFS's, all violating") {
+  const model::TeardownModel m(load_scenario("last-ack-stuck"));
+  const std::size_t p = *properties::find("no-deadlock");
+  const auto r = check_one(m, p, properties::Minimize::Steps, 4);
+  REQUIRE(r.verdict == properties::Verdict::Violated);
+  CHECK(steps(r.trace) == 12);
+  REQUIRE(r.more.size() == 3);
+  std::vector<properties::Trace> all{r.trace};
+  all.insert(all.end(), r.more.begin(), r.more.end());
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    CHECK(steps(all[i]) == 12);
+    CHECK(properties::check_state(p, m, all[i].back().state).has_value());
+    for (std::size_t j = 0; j < i; ++j) {
+      bool same = true;
+      for (std::size_t k = 1; k < all[i].size(); ++k) same = same && *all[i][k].label == *all[j][k].label;
+      CHECK_FALSE(same);
+    }
+  }
+}
+
+TEST_CASE("minimize faults with all-shortest: every trace has the minimal faults and steps") {
+  const model::TeardownModel m(load_scenario("last-ack-stuck"));
+  const std::size_t p = *properties::find("no-deadlock");
+  const auto r = check_one(m, p, properties::Minimize::Faults, 3);
+  REQUIRE(r.verdict == properties::Verdict::Violated);
+  for (const auto& t : r.more) {
+    CHECK(properties::count_faults(t).total() == 0);
+    CHECK(steps(t) == 14);
+  }
+}
+
+TEST_CASE("minimize faults: a state limit ends the minimisation as not proven minimal") {
+  const model::TeardownModel m(load_scenario("last-ack-stuck"));
+  const std::size_t p = *properties::find("no-deadlock");
+  checker::SearchOptions options;
+  options.limits.max_states = 50;
+  const auto r = properties::minimal(m, p, properties::Minimize::Faults, 1, options);
+  CHECK_FALSE(r.minimal);
+  CHECK(r.verdict != properties::Verdict::Holds);
+}

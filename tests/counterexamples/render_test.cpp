@@ -18,8 +18,8 @@
 #include "counterexamples/pictures.hpp"
 #include "counterexamples/render.hpp"
 #include "counterexamples/timeline.hpp"
-#include "model/model_file.hpp"
 #include "properties/check.hpp"
+#include "tests/scenarios/load_scenario.hpp"
 
 namespace {
 
@@ -36,16 +36,9 @@ struct Violation {
 
 /// The shortest trace (BFS, one thread) breaking `property` in scenarios/<scenario>.toml.
 Violation violation(const std::string& scenario, const std::string& property) {
-  const std::string path = std::string(TEARDOWN_SOURCE_DIR) + "/scenarios/" + scenario + ".toml";
-  auto [file, error] = model::read_model_file(path);
-  INFO(error);
-  REQUIRE(file);
-  auto [knobs, error2] = model::resolve_knobs(file, path, std::nullopt, {});
-  INFO(error2);
-  REQUIRE(knobs);
   properties::CheckOptions o;
   o.properties = {*properties::find(property)};
-  const properties::Report r = properties::check(model::TeardownModel(*knobs), o);
+  const properties::Report r = properties::check(model::TeardownModel(load_scenario(scenario)), o);
   REQUIRE(r.results[0].verdict == properties::Verdict::Violated);
   return {r.results[0].trace, property, r.results[0].why, r.results[0].trapped_from};
 }

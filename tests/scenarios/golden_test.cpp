@@ -5,21 +5,10 @@
 
 #include <string>
 
-#include "model/model_file.hpp"
 #include "properties/check.hpp"
+#include "tests/scenarios/load_scenario.hpp"
 
 namespace {
-
-model::Knobs load(const std::string& name) {
-  const std::string path = std::string(TEARDOWN_SOURCE_DIR) + "/scenarios/" + name + ".toml";
-  auto [file, error] = model::read_model_file(path);
-  INFO(error);
-  REQUIRE(file);
-  auto [knobs, error2] = model::resolve_knobs(file, path, std::nullopt, {});
-  INFO(error2);
-  REQUIRE(knobs);
-  return *knobs;
-}
 
 /// One letter per property in properties::all() order: H holds, V violated, U unknown.
 std::string verdicts(const properties::Report& r) {
@@ -53,7 +42,7 @@ TEST_CASE("golden: shipped scenarios, every property, every search mode") {
       {"zombie-listener", "VVHVVVVVV", 1173859, 3969808},
   };
   for (const Golden& g : goldens) {
-    const model::TeardownModel m(load(g.scenario));
+    const model::TeardownModel m(load_scenario(g.scenario));
     for (auto [order, threads] :
          {std::pair{checker::Order::Bfs, 1u}, {checker::Order::Bfs, 2u}, {checker::Order::Dfs, 1u}}) {
       INFO(g.scenario << (order == checker::Order::Dfs ? " dfs" : " bfs") << " threads " << threads);
@@ -72,7 +61,7 @@ TEST_CASE("golden: shipped scenarios, every property, every search mode") {
 }
 
 TEST_CASE("golden: Faber, Touch & Yue figure 1 without TIME-WAIT: data crosses between the connections") {
-  const model::TeardownModel m(load("faber-figure1"));
+  const model::TeardownModel m(load_scenario("faber-figure1"));
   properties::CheckOptions o;
   o.properties = {*properties::find("stray-data")};
   const properties::Report r = properties::check(m, o);
@@ -91,13 +80,13 @@ TEST_CASE("golden: Faber, Touch & Yue figure 1 without TIME-WAIT: data crosses b
 TEST_CASE("golden: the default model file is the built-in default model") {
   model::Knobs builtin;
   REQUIRE_FALSE(model::apply_profile(builtin, "rfc9293"));
-  const model::Knobs file = load("default");
+  const model::Knobs file = load_scenario("default");
   for (const auto& info : model::knob_table())
     CHECK(model::knob_value(file, info.name) == model::knob_value(builtin, info.name));
 }
 
 TEST_CASE("golden: eventual-close is settled by the first dead end that is not final, so the search stops early") {
-  const model::TeardownModel m(load("close-wait-stuck"));
+  const model::TeardownModel m(load_scenario("close-wait-stuck"));
   properties::CheckOptions o;
   o.properties = {*properties::find("eventual-close")};
   const properties::Report r = properties::check(m, o);

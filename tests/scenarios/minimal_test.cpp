@@ -6,21 +6,10 @@
 
 #include <string>
 
-#include "model/model_file.hpp"
 #include "properties/check.hpp"
+#include "tests/scenarios/load_scenario.hpp"
 
 namespace {
-
-model::Knobs load_scenario(const std::string& name) {
-  const std::string path = std::string(TEARDOWN_SOURCE_DIR) + "/scenarios/" + name + ".toml";
-  auto [file, error] = model::read_model_file(path);
-  INFO(error);
-  REQUIRE(file);
-  auto [knobs, error2] = model::resolve_knobs(file, path, std::nullopt, {});
-  INFO(error2);
-  REQUIRE(knobs);
-  return *knobs;
-}
 
 properties::Result check_one(const model::TeardownModel& m, std::size_t p, properties::Minimize by,
                              std::size_t all_shortest = 0) {

@@ -239,13 +239,12 @@ expect 2 "--msl -1: expected a positive number" -- window isn-regions --msl -1
 expect 2 "A subcommand is required" -- window
 
 # Symbolic ISNs (isn=symbolic, isn=clock:RATE): the ISN condition, a witness, the probability; the clock's proof.
-expect 10 "It happens when the ISNs satisfy: ISS_" -- check --profile no-time-wait --set isn=symbolic --property stray-data
+expect 10 "It happens when the ISNs satisfy: ISS_" -- check --profile no-time-wait --set isn=symbolic --property stray-data --trace-out "$work/symbolic.json"
 expect 10 '"isn_condition":"ISS_.*"probability":[0-9.e-]+,"proof":false' -- check --profile no-time-wait --set isn=symbolic --property stray-data --format json
 expect 0 "stray-data proof: it holds for every ISN an ISN clock advancing 64 per tick allows" -- check --profile no-time-wait --set isn=clock:64 --set min_delay=1 --property stray-data
 expect 0 '"verdict":"holds".*"probability":null,"proof":true' -- check --profile no-time-wait --set isn=clock:64 --set min_delay=1 --property stray-data --format json
 expect 2 "knob isn: 'clock:0' is not accepted" -- check --set isn=clock:0
 expect 2 "knob min_delay: 3 is longer than msl \(2\)" -- check --set min_delay=3
-"$teardown" check --profile no-time-wait --set isn=symbolic --property stray-data --trace-out "$work/symbolic.json" >/dev/null
 expect 10 "breaks the property" -- replay "$work/symbolic.json"
 sed 's/"isn_witness":{"ISS_A1":[0-9]*/"isn_witness":{"ISS_A1":7/' "$work/symbolic.json" >"$work/symbolic-bad.json"
 expect 2 "step 1 does not follow from step 0" -- replay "$work/symbolic-bad.json"

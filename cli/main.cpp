@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/explain.hpp"
 #include "cli/isn_report.hpp"
 #include "cli/minimal_report.hpp"
 #include "cli/window.hpp"
@@ -61,6 +62,7 @@ struct ModelOptions {
   std::string minimize = "steps";  ///< --minimize (check): steps or faults
   std::string all_shortest;        ///< --all-shortest N (check): empty means one trace
   bool progress = false;
+  std::string timing;  ///< --timing: the knob timing, applied after every --set
 };
 
 void add_model_options(CLI::App& cmd, ModelOptions& o) {
@@ -76,6 +78,9 @@ void add_model_options(CLI::App& cmd, ModelOptions& o) {
   cmd.add_option("--trace-out", o.trace_out,
                  "write the counterexample here: JSON for `teardown replay`, or what --render names");
   cmd.add_flag("--progress", o.progress, "report progress on stderr (default: when stderr is a terminal)");
+  cmd.add_option("--timing", o.timing,
+                 "ticks (whole ticks, the default) or exact (real time: only real-time-feasible paths; the knob timing)")
+      ->check(CLI::IsMember({"ticks", "exact"}));
 }
 
 std::size_t parse_memory(const std::string& text) {
@@ -109,7 +114,9 @@ model::Knobs load_knobs(const ModelOptions& o) {
     if (!read) throw UsageError(error);
     file = std::move(read);
   }
-  auto [knobs, error] = model::resolve_knobs(file, o.model_file, o.profile, o.sets);
+  std::vector<std::string> sets = o.sets;
+  if (!o.timing.empty()) sets.push_back("timing=" + o.timing);
+  auto [knobs, error] = model::resolve_knobs(file, o.model_file, o.profile, sets);
   if (!knobs) throw UsageError(error);
   return *knobs;
 }
@@ -832,6 +839,8 @@ int main(int argc, char** argv) {
 
     int window_exit = -1;  // `teardown window` runs during parse and sets its exit code (cli/window.hpp)
     cli::add_window_command(app, window_exit);
+    int explain_exit = -1;  // `teardown explain` runs during parse and sets its exit code (cli/explain.hpp)
+    cli::add_explain_command(app, explain_exit);
 
     try {
       app.parse(argc, argv);
@@ -849,6 +858,7 @@ int main(int argc, char** argv) {
     if (probe->parsed()) return run_probe(probe_opts);
     if (list->parsed()) return run_list(list_what);
     if (window_exit >= 0) return window_exit;
+    if (explain_exit >= 0) return explain_exit;
     return kExitUsage;
   } catch (const UsageError& e) {
     fmt::print(stderr, "teardown: {}\n", e.what());

@@ -1,6 +1,7 @@
-// `teardown window overlap | wrap | isn-regions`: options (kept as text, so that a bad number gets a message
-// naming its option) -> smt::window queries -> text or JSON. JSON is hand-written like the rest of cli/:
-// {"question","answer","witness","explanation", then the parameters and the computed figures}.
+// `teardown window overlap | wrap | isn-regions | time-wait`: options (kept as text, so that a bad number gets a
+// message naming its option) -> smt::window queries -> text or JSON. JSON is hand-written like the rest of cli/:
+// {"question","answer","witness","explanation", then the parameters and the computed figures}; time-wait, which
+// has no sat or unsat, prints {"question","msl","bound","bound_in_msl","attained","witness","explanation"}.
 
 #include "cli/window.hpp"
 
@@ -283,6 +284,39 @@ void run_regions(const RegionsOptions& o) {
   if (!r.note.empty()) fmt::print("note:     {}\n", r.note);
 }
 
+// ---- time-wait ---------------------------------------------------------------------------------------------
+
+struct TimeWaitOptions {
+  std::string msl = "120", format = "text";
+};
+
+/// JSON differs from the other questions': there is no sat or unsat, only the bound and the timing near it.
+void run_time_wait(const TimeWaitOptions& o) {
+  const w::TimeWaitBound r = w::time_wait(parse_number("--msl", o.msl, "seconds"));
+  if (o.format == "json") {
+    std::string events;
+    for (const w::TimeWaitEvent& ev : r.witness) {
+      if (!events.empty()) events += ",";
+      events += fmt::format(R"({{"what":{},"seconds":{}}})", quote(ev.what), number(ev.seconds));
+    }
+    fmt::print(R"({{"question":"time-wait","msl":{},"bound":{},"bound_in_msl":{},"attained":{},)"
+               R"("witness":{{"events":[{}]}},"explanation":{}}})"
+               "\n",
+               number(r.msl), number(r.bound), number(r.bound_in_msl), boolean(r.attained), events,
+               quote(r.explanation));
+    return;
+  }
+  fmt::print(
+      "question: time-wait (msl {} s): how long after A enters TIME-WAIT can a segment of the old connection "
+      "still reach A?\n",
+      r.msl);
+  fmt::print("bound:    {} s = {} x MSL ({})\n", r.bound, r.bound_in_msl,
+             r.attained ? "attained" : "a supremum: every arrival is strictly earlier");
+  fmt::print("witness:  a timing within MSL / 100 of the bound (Z3's model), seconds from A's entry into TIME-WAIT\n");
+  for (const w::TimeWaitEvent& ev : r.witness) fmt::print("          {:>12.9g}  {}\n", ev.seconds, ev.what);
+  fmt::print("why:      {}\n", r.explanation);
+}
+
 /// Runs one subcommand: exit 0 when answered, 2 (with a message) for bad input.
 template <class Run>
 int guarded(Run run) {
@@ -377,6 +411,20 @@ void add_window_command(CLI::App& app, int& exit_code) {
                         "land in the new window? ") +
             kExitNote);
   g->callback([regions, &exit_code] { exit_code = guarded([&] { run_regions(*regions); }); });
+
+  auto time_wait = std::make_shared<TimeWaitOptions>();
+  auto* t = window->add_subcommand(
+      "time-wait",
+      "How long after an endpoint enters TIME-WAIT can a segment of the old connection still arrive, as a multiple "
+      "of MSL (Z3's optimiser over real-valued times), with a timing that comes within MSL / 100 of it?");
+  t->add_option("--msl", time_wait->msl, "maximum segment lifetime in seconds, up to 1e9 (default 120)")
+      ->type_name("SECONDS");
+  t->add_option("--format", time_wait->format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  t->footer(std::string("A enters TIME-WAIT at 0 on B's FIN and sends the final ACK, which lives less than MSL; until "
+                        "it reaches B, B (LAST-ACK) may retransmit at any instant, and each segment lives less than "
+                        "MSL. Z3 maximises the last arrival at A: a supremum, 2 x MSL, that no arrival attains. ") +
+            kExitNote);
+  t->callback([time_wait, &exit_code] { exit_code = guarded([&] { run_time_wait(*time_wait); }); });
 }
 
 }  // namespace cli

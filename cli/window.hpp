@@ -1,7 +1,7 @@
 #pragma once
 // `teardown window`: Z3 questions about sequence windows and segment lifetimes (smt/window.hpp) as subcommands
-// `overlap`, `wrap` and `isn-regions`, in text or `--format json`. Exit codes: 0 when the question was answered,
-// sat or unsat alike; 2 for bad input, with a message naming the option.
+// `overlap`, `wrap`, `isn-regions` and `time-wait`, in text or `--format json`. Exit codes: 0 when the question
+// was answered, sat or unsat alike; 2 for bad input, with a message naming the option.
 
 namespace CLI {
 class App;

@@ -27,7 +27,7 @@ Segment ack_of(const Tcb& tcb) {
 }
 
 void start_rto_if_idle(Tcb& tcb, const EndpointRules& rules) {
-  if (tcb.rto == 0) tcb.rto = timer_for(rules.rto);
+  if (tcb.rto == 0) arm(tcb, tcb.rto, rules.rto);
 }
 
 /// Entering TIME-WAIT starts its timer and stops the others (RFC 9293 §3.10.7.4, eighth); with no TIME-WAIT
@@ -38,14 +38,14 @@ void enter_time_wait(Tcb& tcb, const EndpointRules& rules, bool is_server) {
     return;
   }
   tcb.state = TcpState::TimeWait;
-  tcb.time_wait = timer_for(rules.time_wait);
+  arm(tcb, tcb.time_wait, rules.time_wait);
   tcb.rto = 0;
   tcb.fin_wait2 = 0;
 }
 
 void enter_fin_wait2(Tcb& tcb, const EndpointRules& rules) {
   tcb.state = TcpState::FinWait2;
-  if (tcb.closed && rules.fin_wait2_timeout > 0) tcb.fin_wait2 = timer_for(rules.fin_wait2_timeout);
+  if (tcb.closed && rules.fin_wait2_timeout > 0) arm(tcb, tcb.fin_wait2, rules.fin_wait2_timeout);
 }
 
 bool fin_acked(const Tcb& tcb) {
@@ -117,7 +117,7 @@ Arrival accept_syn(Tcb& tcb, const Segment& seg, const EndpointRules& rules, std
   tcb.iss = new_iss;
   tcb.snd_una = new_iss;
   tcb.snd_nxt = new_iss + 1;
-  tcb.rto = timer_for(rules.rto);
+  arm(tcb, tcb.rto, rules.rto);
   Arrival a = reply(rule, make(kSyn | kAck, tcb.iss, tcb.rcv_nxt, tcb.incarnation));
   a.opened = true;
   return a;
@@ -324,7 +324,7 @@ std::optional<Arrival> linux_arrives(Tcb& tcb, const Segment& seg, const Endpoin
         rules.syn_in_time_wait == EndpointRules::SynInTimeWait::Reopen)
       return accept_syn(tcb, seg, rules, new_iss, Rule::TimeWaitSynReopen);
     if (seg.has(kFin) && !seg.has(kSyn) && seq_eq(seg.seq + seg.len + 1, tcb.rcv_nxt)) {
-      tcb.time_wait = timer_for(rules.time_wait);
+      arm(tcb, tcb.time_wait, rules.time_wait);
       return reply(Rule::TimeWaitFinAgain, ack_of(tcb));
     }
     if (seg.flags == kAck && seg.len == 0 && seq_eq(seg.seq, tcb.rcv_nxt)) return only(Rule::LinuxTimeWaitQuiet);
@@ -424,7 +424,7 @@ Arrival segment_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules
     return only(Rule::TimeWaitSilent);
   if (tcb.state == TcpState::TimeWait && seg.has(kFin) && !seg.has(kRst) && !seg.has(kSyn) &&
       seq_eq(seg.seq + seg.len + 1, tcb.rcv_nxt)) {
-    tcb.time_wait = timer_for(rules.time_wait);
+    arm(tcb, tcb.time_wait, rules.time_wait);
     return reply(Rule::TimeWaitFinAgain, ack_of(tcb));
   }
 
@@ -473,7 +473,10 @@ Arrival segment_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules
     if (seq_lt(tcb.snd_una, seg.ack)) {
       tcb.snd_una = sym::rebase(seg.ack, tcb.snd_una, tcb.snd_nxt);
       tcb.retries = 0;
-      tcb.rto = seq_eq(tcb.snd_una, tcb.snd_nxt) ? Timer{0} : timer_for(rules.rto);
+      if (seq_eq(tcb.snd_una, tcb.snd_nxt))
+        tcb.rto = 0;
+      else
+        arm(tcb, tcb.rto, rules.rto);  // new data acknowledged: restart the timer (RFC 6298 5.3)
     }
     switch (tcb.state) {
       case TcpState::FinWait1:
@@ -552,7 +555,7 @@ Segment open_active(Tcb& tcb, std::uint32_t iss, unsigned incarnation, const End
   tcb.iss = iss;
   tcb.snd_una = iss;
   tcb.snd_nxt = iss + 1;
-  tcb.rto = timer_for(rules.rto);
+  arm(tcb, tcb.rto, rules.rto);
   return make(kSyn, iss, 0, incarnation);
 }
 
@@ -609,7 +612,7 @@ std::optional<Segment> retransmission_timeout(Tcb& tcb, const EndpointRules& rul
     return std::nullopt;
   }
   tcb.retries = static_cast<std::uint8_t>(tcb.retries + 1);
-  tcb.rto = timer_for(rules.rto);
+  arm(tcb, tcb.rto, rules.rto);
   switch (tcb.state) {
     case TcpState::SynSent:
       return make(kSyn, tcb.iss, 0, tcb.incarnation);

@@ -180,8 +180,9 @@ const std::vector<KnobInfo>& knob_table() {
       {"isn",
        "how each connection's ISS is chosen: fixed per incarnation, a nondeterministic choice, or adversarial "
        "(the first connection 1000 / 5000; a reconnecting client chooses its previous ISS or previous SND.NXT, so "
-       "the new window overlaps the old one; the server's ISN clock gives every later SYN its previous SND.NXT; "
-       "adversarial:both lets the server reuse its previous ISS too); fixed and choose give the server the client's "
+       "the new window overlaps the old one; the server's ISN clock wraps at the worst moment: an old duplicate SYN "
+       "gets its previous SND.NXT, the next connection's SYN its previous ISS; adversarial:both lets the server "
+       "reuse its previous ISS for old duplicate SYNs too); fixed and choose give the server the client's "
        "values + 4000 unless a second list follows a slash; symbolic: every ISS is a symbol for all 2^32 values "
        "(random ISNs) and Z3 decides the comparisons; clock:RATE: symbols bound by an ISN clock advancing RATE "
        "per tick (RFC 9293 3.4.1)",
@@ -219,6 +220,11 @@ const std::vector<KnobInfo>& knob_table() {
        "ticks a segment spends in the network before it can arrive (a slow network: with isn=clock:RATE it gives "
        "the ISN clock time to move between connections)",
        "integer 0..msl (default 0)"},
+      {"timing",
+       "how time is counted: whole ticks (fast; several events share a tick, so a trace may be impossible in real "
+       "time), or exact real time (each event at a real instant within its tick, every segment less than msl in "
+       "the network, timers exact: only real-time-feasible paths are explored)",
+       "ticks|exact (default ticks)"},
       {"filter", "a firewall rule (repeatable): DIRECTION:WHAT[@WHEN]; the rule drops every matching segment",
        "A>B|B>A : rst|ack|fin|syn|data|any [@start|@anytime], or none to clear"},
   };
@@ -351,6 +357,15 @@ std::optional<std::string> set_knob(Knobs& k, std::string_view name, std::string
   if (name == "ack_in_time_wait") return boolean(k.ack_in_time_wait);
   if (name == "linux_quirks") return boolean(k.linux_quirks);
   if (name == "min_delay") return number(k.min_delay, 0, 6);
+  if (name == "timing") {
+    if (v == "ticks")
+      k.timing_exact = false;
+    else if (v == "exact")
+      k.timing_exact = true;
+    else
+      return bad(name, v, "ticks|exact");
+    return std::nullopt;
+  }
   if (name == "reopen_isn_offset") {
     const auto n = parse_u32(v);
     if (!n) return bad(name, v, "an integer from 0 to 4294967295");
@@ -416,6 +431,7 @@ std::string knob_value(const Knobs& k, std::string_view name) {
   if (name == "linux_quirks") return b(k.linux_quirks);
   if (name == "reopen_isn_offset") return std::to_string(k.reopen_isn_offset);
   if (name == "min_delay") return std::to_string(k.min_delay);
+  if (name == "timing") return k.timing_exact ? "exact" : "ticks";
   if (name == "filter") {
     std::string out;
     for (const Filter& f : k.filters) {
@@ -485,6 +501,9 @@ std::optional<std::string> validate(const Knobs& k) {
   if (k.min_delay > k.msl)
     return fmt::format("knob min_delay: {} is longer than msl ({}); a segment lives at most msl ticks", k.min_delay,
                        k.msl);
+  if (k.timing_exact && k.isn.symbolic())
+    return "knob timing: exact real time does not combine with symbolic ISNs (isn=symbolic or clock:RATE) yet; use "
+           "timing=ticks, or a concrete isn policy";
   return std::nullopt;
 }
 

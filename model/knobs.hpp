@@ -34,8 +34,10 @@ struct Filter {
 /// How each new incarnation chooses its ISS.
 /// Adversarial: the first connection uses 1000 (client) and 5000 (server). Later, the reconnecting client
 /// chooses its previous ISS or its previous SND.NXT, so the new window overlaps the old sequence space (the
-/// hazard TIME-WAIT guards against). The listening server follows an ISN clock that outruns its data (RFC
-/// 9293 3.4.1): every later SYN, even an old duplicate, gets the previous SND.NXT. AdversarialBoth lets the
+/// hazard TIME-WAIT guards against). The listening server's ISN clock (RFC 9293 3.4.1) wraps at the worst
+/// moment: an old duplicate SYN (of an incarnation it has served) gets the previous SND.NXT, past everything it
+/// sent, but the next connection's SYN gets the previous ISS, so that connection reuses the old sequence space
+/// of both sides and the peer's late retransmissions can land in it (the 2 x MSL hazard). AdversarialBoth lets the
 /// server reuse its previous ISS too, which lets an old duplicate SYN and an old ACK rebuild a connection at
 /// the listener while the client is still in TIME-WAIT (scenarios/zombie-listener.toml).
 /// Symbolic: every connection's ISS is a symbol standing for all 2^32 values (random ISNs: no constraint);
@@ -77,8 +79,11 @@ struct Knobs {
   bool ack_stale_acks = true;
   bool ack_in_time_wait = true;
   bool linux_quirks = false;
-  std::uint32_t reopen_isn_offset = 0;
-  unsigned min_delay = 0;  ///< ticks a segment spends in the network before it can arrive  ///< a SYN reopening TIME-WAIT: ISS = old SND.NXT + this; 0: the ISN policy
+  std::uint32_t reopen_isn_offset = 0;  ///< a SYN reopening TIME-WAIT: ISS = old SND.NXT + this; 0: the ISN policy
+  unsigned min_delay = 0;  ///< ticks a segment spends in the network before it can arrive
+  /// ticks: whole ticks (an over-approximation of real time); exact: every path also carries the zone of
+  /// real times its events can take (model/timing.hpp), so only real-time-feasible behaviour is explored.
+  bool timing_exact = false;
   Apps apps = Apps::Eager;
   std::vector<Filter> filters;
 

@@ -118,10 +118,18 @@ struct Tcb {
   std::uint8_t passive = 0;   ///< 1 if this connection came from LISTEN (RFC 9293 §3.10.7.4, RST in SYN-RECEIVED)
   std::uint8_t fin_sent = 0;  ///< 1 once our FIN has a sequence number (SND.NXT counts it)
   std::uint8_t closed = 0;    ///< 1 once the application has called CLOSE (the connection is orphaned)
-  std::uint8_t reserved = 0;  ///< always 0 (no padding bytes in the state)
+  /// 1 while the step being computed has (re)started a timer (exact timing then restarts the timer's real-time
+  /// clock, model/timing.hpp); the model clears it before a state is stored, so it is 0 in every state.
+  std::uint8_t armed = 0;
 
   friend bool operator==(const Tcb&, const Tcb&) = default;
 };
 static_assert(sizeof(Tcb) == 32);
+
+/// (Re)starts one of `tcb`'s timers to fire after `ticks` ticks, and says so in `tcb.armed`.
+inline void arm(Tcb& tcb, Timer& timer, unsigned ticks) {
+  timer = timer_for(ticks);
+  tcb.armed = 1;
+}
 
 }  // namespace model

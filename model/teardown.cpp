@@ -1,5 +1,7 @@
 #include "model/teardown.hpp"
 
+#include "model/timing.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -92,6 +94,7 @@ TeardownModel::TeardownModel(Knobs knobs) : knobs_(std::move(knobs)), rules_(kno
 State TeardownModel::initial_state() const {
   State s{};
   s.tcb[kServer].state = TcpState::Listen;
+  if (knobs_.timing_exact) s.zone = timing::initial_zone();
   for (unsigned k = 0; k < knobs_.filters.size(); ++k)
     if (!knobs_.filters[k].anytime) s.filters_on |= static_cast<std::uint8_t>(1u << k);
   return s;
@@ -166,7 +169,12 @@ TeardownModel::IssChoices TeardownModel::iss_choices(const Tcb& history, unsigne
       if (history.snd_nxt == 0) {
         add(server ? kServerBase : kClientBase);
       } else if (server && p.kind == IsnPolicy::Kind::Adversarial) {
-        add(history.snd_nxt);  // the ISN clock has moved past everything the server sent
+        // The listener's ISN clock wraps at the worst moment: after every old duplicate SYN (those reach it
+        // within a segment lifetime of their connection, and meet the clock past everything it sent there, so
+        // an old ACK cannot complete their handshake) and before the next connection's SYN, which gets the
+        // previous ISS: the new connection reuses the old sequence space, and only TIME-WAIT keeps the old
+        // connection's late segments out of it.
+        add(incarnation > history.incarnation ? history.iss : history.snd_nxt);
       } else {
         // The previous connection's ISS (the new window overlaps the old sequence space exactly) and its
         // SND.NXT (just above it, as RFC 1122's reopen rule requires of a SYN that reopens TIME-WAIT).
@@ -419,6 +427,32 @@ void TeardownModel::tick(const State& s, std::vector<std::pair<Label, State>>& o
 }
 
 void TeardownModel::successors_into(const State& s, std::vector<std::pair<Label, State>>& out) const {
+  const std::size_t from = out.size();
+  tick_successors(s, out);
+  if (knobs_.timing_exact) time_successors(s, out, from);
+  for (std::size_t i = from; i < out.size(); ++i) out[i].second.tcb[0].armed = out[i].second.tcb[1].armed = 0;
+}
+
+void TeardownModel::time_successors(const State& s, std::vector<std::pair<Label, State>>& out,
+                                    std::size_t from) const {
+  thread_local std::vector<std::pair<Label, State>> timed;
+  timed.clear();
+  for (std::size_t k = from; k < out.size(); ++k) {
+    const auto& [label, next] = out[k];
+    timing::Small<unsigned, timing::kSlots> slots = timing::delivery_slots(s, label);
+    if (slots.empty()) slots.push_back(0);
+    for (unsigned slot : slots) {  // equal segments may have been sent at different instants
+      const std::uint32_t zone = timing::apply(s.zone, timing::step_timing(knobs_, s, label, next, slot));
+      if (zone == timing::kInfeasible) continue;
+      timed.emplace_back(label, next);
+      timed.back().second.zone = zone;
+    }
+  }
+  out.resize(from);
+  out.insert(out.end(), timed.begin(), timed.end());
+}
+
+void TeardownModel::tick_successors(const State& s, std::vector<std::pair<Label, State>>& out) const {
   // Symbolic ISNs: a comparison across symbols outside branch() would compare packed numbers; make it throw.
   std::optional<sym::StrictScope> strict;
   if (knobs_.isn.symbolic()) strict.emplace();

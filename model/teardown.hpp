@@ -31,10 +31,12 @@ struct State {
   std::uint32_t constraints;  ///< the path's constraints on the ISN symbols, interned (model/symbolic.hpp)
   std::uint8_t symbols[2];    ///< ISN symbols each side has drawn: its next connection's ISS is symbol k + 1
   std::uint8_t clock[2];      ///< clock:RATE: whole ticks since the side's last ISS, saturating at kClockCap
+  /// timing=exact only (0 otherwise): the zone of real times the path allows, interned (model/timing.hpp)
+  std::uint32_t zone;
 
   friend bool operator==(const State&, const State&) = default;
 };
-static_assert(sizeof(State) == 2 * 32 + 2 * 4 * 12 + 8 + 8);
+static_assert(sizeof(State) == 2 * 32 + 2 * 4 * 12 + 8 + 8 + 4);
 /// clock:RATE counts ticks since a side's last ISS up to this; beyond it, only "at least this many" is known.
 inline constexpr std::uint8_t kClockCap = 4;
 
@@ -127,6 +129,11 @@ class TeardownModel {
   void timer_actions(const State& s, unsigned side, std::vector<std::pair<Label, State>>& out) const;
   void network_actions(const State& s, unsigned direction, std::vector<std::pair<Label, State>>& out) const;
   void tick(const State& s, std::vector<std::pair<Label, State>>& out) const;
+  /// The successors in whole ticks, before exact timing and the clearing of Tcb::armed.
+  void tick_successors(const State& s, std::vector<std::pair<Label, State>>& out) const;
+  /// timing=exact: replaces each successor in `out` (appended after `from`) by one per real-time-feasible way
+  /// to take it, with its zone.
+  void time_successors(const State& s, std::vector<std::pair<Label, State>>& out, std::size_t from) const;
 
   Knobs knobs_;
   EndpointRules rules_;

@@ -1,6 +1,7 @@
 // Z3 encodings of `teardown window`'s questions; each question's model is in window.hpp. Sequence numbers are
 // 32-bit bit-vectors; times, byte offsets and byte counts are 64-bit bit-vectors kept below 2^52, so no sum
-// in a query overflows 64 bits and unsigned comparisons of them mean what they say.
+// in a query overflows 64 bits and unsigned comparisons of them mean what they say. `time_wait` alone uses real
+// arithmetic (Z3's optimiser over linear real constraints, strict ones included), with MSL as an exact rational.
 
 #include "smt/window.hpp"
 
@@ -9,6 +10,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstdlib>
 #include <stdexcept>
 #include <utility>
 
@@ -515,6 +518,145 @@ RegionsResult isn_regions(const RegionsQuery& q) {
     out.note =
         "RFC 793 and RFC 1337 say the ISN wraps in about 4.55 hours: that is 2^32 / 2^18 s = 16384 s (a clock "
         "stepping every 3.81 us); one step every 4 us (250000/s) wraps in 2^32 / 250000 = 17179.9 s = 4.77 h.";
+  return out;
+}
+
+// ---- time-wait ------------------------------------------------------------------------------------------------
+
+namespace {
+
+constexpr double kMaxMsl = 1e9;
+
+/// `v` (> 0, finite) exactly, as a Z3 rational: a double is a 53-bit integer times a power of two.
+z3::expr exact_real(z3::context& c, double v) {
+  int exponent = 0;
+  const double mantissa = std::frexp(v, &exponent);  // v = mantissa x 2^exponent, 0.5 <= mantissa < 1
+  auto m = static_cast<std::int64_t>(std::ldexp(mantissa, 53));
+  exponent -= 53;
+  while (m % 2 == 0 && exponent < 0) {
+    m /= 2;
+    ++exponent;
+  }
+  z3::expr scale = c.real_val(1);
+  for (int i = 0; i < std::abs(exponent); ++i) scale = (scale * c.real_val(2)).simplify();
+  return (exponent >= 0 ? c.real_val(m) * scale : c.real_val(m) / scale).simplify();
+}
+
+/// A numeral `n` of Z3's as a double; `what` names it in the error when it is not one.
+double numeral(const z3::expr& n, const char* what) {
+  if (!n.is_numeral()) throw std::runtime_error(fmt::format("Z3 gave no number for {} in time-wait", what));
+  return n.as_double();
+}
+
+bool is_zero(const z3::expr& n) {
+  return n.is_numeral() && (n == 0).simplify().is_true();
+}
+
+}  // namespace
+
+TimeWaitBound time_wait(double msl_seconds) {
+  if (!std::isfinite(msl_seconds) || msl_seconds <= 0 || msl_seconds > kMaxMsl)
+    throw BadQuery(fmt::format("--msl {}: expected a number of seconds > 0 and at most 1e9", msl_seconds));
+
+  z3::context ctx;
+  const z3::expr msl = exact_real(ctx, msl_seconds);
+  const z3::expr zero = ctx.real_val(0);
+  const z3::expr e = ctx.real_const("time_wait_entered");  // A receives B's FIN, sends the final ACK
+  const z3::expr f = ctx.real_const("fin_sent");           // B sent that FIN
+  const z3::expr a = ctx.real_const("ack_lifetime");       // the final ACK's time in the network
+  const z3::expr s = ctx.real_const("segment_sent");       // B sends the segment that arrives last
+  const z3::expr x = ctx.real_const("segment_arrived");    // it reaches A
+  const z3::expr resent = ctx.bool_const("retransmission");
+  // The model of window.hpp; `strict` false gives its closure, every "< " relaxed to "<=".
+  const auto facts = [&](bool strict) {
+    const auto below = [strict](const z3::expr& l, const z3::expr& r) { return strict ? l < r : l <= r; };
+    return e == zero && f <= e && below(e - f, msl) && zero <= a && below(a, msl) &&
+           // An original segment left B no later than its FIN; a retransmission (of the FIN or of unacknowledged
+           // data) may leave at any instant from the FIN until the final ACK reaches B, never after: B is CLOSED.
+           z3::ite(resent, f <= s && below(s, e + a), s <= f) && zero <= x - s && below(x - s, msl);
+  };
+  const z3::expr latest = x - e;
+
+  // Z3 4.8.11 and later do not report optima under strict bounds as value - epsilon (Z3 issues 5314 and 5720;
+  // 4.8.12 answers 237 here for MSL 120, a feasible point, not the optimum). So the optimiser maximises over the
+  // closure, where the optimum is attained and exact; then two questions pin the strict model's supremum to it:
+  // no timing reaches it (unsat), and every smaller value is exceeded (a forall-exists formula, proved).
+  z3::optimize opt(ctx);
+  opt.add(facts(false));
+  const z3::optimize::handle objective = opt.maximize(latest);
+  if (opt.check() != z3::sat) throw std::runtime_error("Z3 found no timing for the time-wait question");
+  // The optimum as a * infinity + b + c * epsilon: over the closure a and c must be 0.
+  const z3::expr_vector parts(ctx, Z3_optimize_get_upper_as_vector(ctx, opt, objective.h()));
+  ctx.check_error();
+  if (parts.size() != 3 || !is_zero(parts[0]) || !parts[1].is_numeral() || !is_zero(parts[2]))
+    throw std::runtime_error("Z3 found no finite, exact optimum for the time-wait question");
+  std::string bound_text;  // "p/q": the optimum as an exact rational, whatever sort Z3 gave its coefficients
+  parts[1].is_numeral(bound_text);
+  const z3::expr bound = ctx.real_val(bound_text.c_str());
+  if (!opt.get_model().eval(latest == bound, true).is_true())
+    throw std::runtime_error("Z3's optimum for the time-wait question does not match its model");
+
+  TimeWaitBound out;
+  out.msl = msl_seconds;
+  out.bound = numeral(bound, "the bound");
+  out.bound_in_msl = numeral((bound / msl).simplify(), "the bound in MSL");
+  z3::solver reach(ctx);
+  reach.add(facts(true) && latest >= bound);
+  const z3::check_result reached = reach.check();
+  if (reached == z3::unknown) throw std::runtime_error("Z3 answered unknown: does an arrival reach the bound?");
+  out.attained = reached == z3::sat;
+  if (!out.attained) {
+    // The bound is the least upper bound: for every delta > 0 some timing arrives later than bound - delta.
+    const z3::expr delta = ctx.real_const("delta");
+    z3::expr_vector timing(ctx);
+    for (const z3::expr& v : {e, f, a, s, x, resent}) timing.push_back(v);
+    z3::solver least(ctx);
+    least.add(!z3::forall(delta, z3::implies(delta > zero, z3::exists(timing, facts(true) && latest > bound - delta))));
+    if (least.check() != z3::unsat)
+      throw std::runtime_error("Z3 did not prove the time-wait bound is the least upper bound");
+  }
+
+  // A witness near the supremum: the optimiser's model lies on the closure's boundary (lifetimes of exactly MSL),
+  // which the strict model excludes, so ask for a timing within MSL / 100 of the bound.
+  z3::solver near(ctx);
+  near.add(facts(true) && latest >= bound - msl / ctx.real_val(100));
+  if (near.check() != z3::sat) throw std::runtime_error("Z3 found no timing near the time-wait bound");
+  const z3::model m = near.get_model();
+  const auto at = [&](const z3::expr& t, const char* what) { return numeral(m.eval(t, true).simplify(), what); };
+  const bool retransmission = m.eval(resent, true).is_true();
+  out.witness = {
+      {"B sends its FIN", at(f, "fin_sent")},
+      {"A receives the FIN: enters TIME-WAIT, sends the final ACK", at(e, "time_wait_entered")},
+      {retransmission ? "B, still in LAST-ACK, retransmits its FIN (its timer fires before the ACK arrives)"
+                      : "B sends its last original segment",
+       at(s, "segment_sent")},
+      {"the final ACK reaches B: B closes", at(e + a, "ack_arrived")},
+      {retransmission ? "the retransmitted FIN reaches A (A restarts TIME-WAIT)" : "that segment reaches A",
+       at(x, "segment_arrived")},
+  };
+  std::stable_sort(out.witness.begin(), out.witness.end(),
+                   [](const TimeWaitEvent& l, const TimeWaitEvent& r) { return l.seconds < r.seconds; });
+
+  const std::string when =
+      out.attained
+          ? fmt::format(
+                "With MSL = {} s, the latest a segment of the old connection reaches A is {} s = {} x MSL after "
+                "A enters TIME-WAIT.",
+                out.msl, out.bound, out.bound_in_msl)
+          : fmt::format(
+                "With MSL = {} s, a segment of the old connection can reach A until just before {} s = {} x MSL after "
+                "A enters TIME-WAIT. {} s is a supremum, not attained: every lifetime is strictly less than MSL, so "
+                "the optimum is {} - epsilon (Z3 proves that no timing reaches {} s and that every smaller value is "
+                "exceeded), and every real arrival is strictly earlier.",
+                out.msl, out.bound, out.bound_in_msl, out.bound, out.bound, out.bound);
+  out.explanation =
+      when +
+      " The first MSL is the final ACK's lifetime: until the ACK reaches B, B is still in LAST-ACK and may "
+      "retransmit its FIN or unacknowledged data at any instant. The second MSL is the lifetime of that last "
+      "retransmission, sent just before the ACK arrived. (What B sent before its FIN arrives within MSL of the FIN's "
+      "sending, so before A is MSL into TIME-WAIT.) A retransmitted FIN that arrives restarts TIME-WAIT, so the clock "
+      "that matters starts at the last (re)start, and the ACK A sends in reply starts the same two lifetimes again. "
+      "Hence TIME-WAIT must last 2 x MSL (RFC 9293 section 3.3.2 and 3.10.7.4, \"TIME-WAIT ... 2 MSL\"; RFC 1337).";
   return out;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // `teardown window`'s questions (issue 5, item 4), each answered by Z3 over 32-bit sequence numbers: sat comes
 // with a concrete witness, unsat is a proof for every one of the 2^32 values the query leaves free. SEQ_LT(a, b)
-// is (a - b) <s 0 (RFC 9293 §3.4). No Z3 type appears here: the results are plain structs, rendered by cli/.
+// is (a - b) <s 0 (RFC 9293 §3.4). `time_wait` (issue 6, item 2) is different: an optimum over real-valued
+// times. No Z3 type appears here: the results are plain structs, rendered by cli/.
 //
 // Time is counted in whole ticks inside each query: one tick of the ISN clock (1/RATE s) for clock-driven
 // ISNs, one byte time (1/R s) for `wrap`, one microsecond for random ISNs. Inputs in seconds are rounded to the
@@ -174,5 +175,40 @@ struct RegionsResult {
 };
 
 RegionsResult isn_regions(const RegionsQuery& q);
+
+// ---------------------------------------------------------------------------------------------------------
+// time-wait: how long after A enters TIME-WAIT can a segment of the old connection still reach A? Z3's
+// optimiser (linear real arithmetic) maximises over every timing the model allows. Times are reals in seconds:
+//   e = 0      A receives B's FIN, enters TIME-WAIT and sends the final ACK;
+//   f          B sent that FIN: f <= e and e - f < MSL (it lived less than MSL);
+//   e + a      the final ACK reaches B (B, in LAST-ACK, closes), 0 <= a < MSL;
+//   s          B sends a segment: an original one (s <= f: data or the FIN itself), or a retransmission of its FIN
+//              or of unacknowledged data (f <= s < e + a: its timer may fire at any instant before the ACK
+//              arrives; afterwards B is CLOSED and sends nothing of this connection);
+//   x          that segment reaches A: 0 <= x - s < MSL.
+// Maximise x - e. Every lifetime is strictly less than MSL, so the optimum is a supremum that no real arrival
+// attains, bound - epsilon; `bound` is the supremum (2 x MSL: one MSL for the final ACK, during which B may still
+// retransmit, then one for that last retransmission). Z3's optimiser finds it as the exact maximum over the
+// closure (every "<" relaxed to "<="); Z3 then proves it is the supremum of the strict model: no timing reaches
+// it, and for every delta > 0 one exceeds bound - delta. The witness is a model of the strict facts with
+// x - e >= bound - MSL / 100, its events in time order.
+
+struct TimeWaitEvent {
+  std::string what;    ///< e.g. "the final ACK reaches B: B closes"
+  double seconds = 0;  ///< from A's entry into TIME-WAIT (negative: before it)
+};
+
+struct TimeWaitBound {
+  double msl = 0;                      ///< the MSL asked about, in seconds
+  double bound = 0;                    ///< the supremum of x - e, in seconds, from Z3's optimiser
+  double bound_in_msl = 0;             ///< bound / MSL (2)
+  bool attained = false;               ///< false: every arrival is strictly earlier than `bound` (Z3 proved it)
+  std::vector<TimeWaitEvent> witness;  ///< one timing within MSL / 100 of the bound, in time order
+  std::string explanation;             ///< where each MSL comes from, and why TIME-WAIT lasts 2 x MSL
+};
+
+/// \pre 0 < msl_seconds <= 1e9 and finite, else BadQuery("--msl ..."). Throws std::runtime_error when Z3 fails
+/// to find a finite optimum or to prove it the supremum (which the model rules out).
+TimeWaitBound time_wait(double msl_seconds);
 
 }  // namespace smt::window

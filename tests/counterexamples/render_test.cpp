@@ -192,13 +192,14 @@ TEST_CASE("svg: one arrow per segment sent, labelled, with faults marked and the
   }
 }
 
-TEST_CASE("svg: the stray data of figure 1 is the old connection's duplicate, drawn bold into the new one") {
+TEST_CASE("svg: the stray data of figure 1 crosses connections and is drawn bold") {
   const Violation v = violation("faber-figure1", "stray-data");
   const std::string svg = counterexamples::svg(v.trace, caption(v));
-  // The bold arrow is connection 1's data unit (blue), delivered at the last step.
+  // The bold arrow is connection 2's data unit (orange), delivered at the last step to the server's TCB that an
+  // old duplicate ACK of connection 1 completed (the server reuses its ISS: isn=adversarial).
   const std::regex bold("<g class=\"segment[a-z -]* bold\" data-sent=\"[0-9]+\" data-arrived=\"" +
-                        std::to_string(v.trace.size() - 1) + "\"><line [^>]*stroke=\"#1f5fbf\"[^>]*/><text[^>]*>" +
-                        "[^<]*ACK seq=1001 ack=5001 len=1 \\(conn 1, unit 0\\)</text>");
+                        std::to_string(v.trace.size() - 1) + "\"><line [^>]*stroke=\"#d97a00\"[^>]*/><text[^>]*>" +
+                        "[^<]*ACK seq=1001 ack=5001 len=1 \\(conn 2, unit 0\\)</text>");
   CHECK(std::regex_search(svg, bold));
   CHECK(svg.find("app receives 1 unit") != std::string::npos);
 }

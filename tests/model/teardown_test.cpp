@@ -129,8 +129,8 @@ TEST_CASE("teardown: the adversarial ISN policy offers the old ISS and the old S
   CHECK(out[0].second.tcb[0].incarnation == 2);
 }
 
-TEST_CASE("teardown: the server's ISN clock has passed its old SND.NXT, and adversarial:both may reuse the old ISS") {
-  // A listener that served a first connection (ISS 5000, SND.NXT 5003) receives a SYN.
+TEST_CASE("teardown: an old duplicate SYN meets the server's ISN clock past its old SND.NXT, and adversarial:both may reuse the old ISS") {
+  // A listener that served a first connection (ISS 5000, SND.NXT 5003) receives that connection's SYN again.
   for (const auto& [isn, expected] : {std::pair{std::string_view("adversarial"), std::vector<std::uint32_t>{5003}},
                                       {"adversarial:both", {5000, 5003}}}) {
     INFO(isn);
@@ -141,6 +141,7 @@ TEST_CASE("teardown: the server's ISN clock has passed its old SND.NXT, and adve
     s.tcb[0].time_wait = 3;
     s.tcb[1].iss = 5000;
     s.tcb[1].snd_nxt = 5003;
+    s.tcb[1].incarnation = 1;
     Segment syn;
     syn.flags = kSyn;
     syn.seq = 1000;
@@ -151,6 +152,27 @@ TEST_CASE("teardown: the server's ISN clock has passed its old SND.NXT, and adve
       if (label.event == Event::Deliver) answered.push_back(label.emitted.seq);
     CHECK(answered == expected);
   }
+}
+
+TEST_CASE("teardown: adversarial ISNs give the next connection's SYN the server's previous ISS") {
+  // The ISN clock wraps between the old duplicates and the next connection: its SYN (incarnation 2) gets the
+  // old ISS 5000, so the new connection reuses the old sequence space of both sides.
+  const TeardownModel m(knobs({{"loss", "0"}, {"dup", "0"}}));
+  State s = m.initial_state();
+  s.tcb[0].incarnation = 2;
+  s.tcb[0].state = TcpState::SynSent;
+  s.tcb[1].iss = 5000;
+  s.tcb[1].snd_nxt = 5003;
+  s.tcb[1].incarnation = 1;
+  Segment syn;
+  syn.flags = kSyn;
+  syn.seq = 1003;
+  syn.set_ghost(2, 0);
+  channel_insert(s, 0, syn, true);
+  std::vector<std::uint32_t> answered;
+  for (const auto& [label, n] : next(m, s))
+    if (label.event == Event::Deliver) answered.push_back(label.emitted.seq);
+  CHECK(answered == std::vector<std::uint32_t>{5000});
 }
 
 TEST_CASE("teardown: one connection without faults, pinned counts, in every search mode") {

@@ -37,8 +37,8 @@ TEST_CASE("golden: shipped scenarios, every property, every search mode") {
       {"close-wait-stuck", "HHHHHHVVH", 1267, 2440},
       {"last-ack-stuck", "HHVHHHVVV", 121180, 483627},
       {"simultaneous-close", "HHVHHHHHH", 22130, 70998},
-      {"faber-figure1", "VVHVVVVVV", 3774789, 13258488},
-      {"faber-figure1-time-wait", "HVHVVHVVV", 963430, 3355990},
+      {"faber-figure1", "VVHVVVVVV", 6719492, 23730660},
+      {"faber-figure1-time-wait", "HVHVVHVVV", 2143893, 7559492},
       {"zombie-listener", "VVHVVVVVV", 1173859, 3969808},
   };
   for (const Golden& g : goldens) {

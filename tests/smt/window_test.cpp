@@ -297,3 +297,66 @@ TEST_CASE("window isn-regions: when MSL outlasts the ISN wrap, no connection is 
   q.rate = -1;
   CHECK_THROWS_WITH(w::isn_regions(q), Catch::StartsWith("--rate -1"));
 }
+
+namespace {
+
+/// The seconds of the witness event whose text contains `what` (exactly one must).
+double event_at(const w::TimeWaitBound& r, const std::string& what) {
+  const w::TimeWaitEvent* found = nullptr;
+  for (const w::TimeWaitEvent& ev : r.witness)
+    if (ev.what.find(what) != std::string::npos) {
+      REQUIRE(found == nullptr);
+      found = &ev;
+    }
+  REQUIRE(found != nullptr);
+  return found->seconds;
+}
+
+}  // namespace
+
+TEST_CASE("window time-wait: the latest arrival is the supremum 2 x MSL, with a witness that comes within MSL/100") {
+  for (const double msl : {1.0, 2.0, 120.0, 0.5}) {
+    INFO("msl " << msl);
+    const w::TimeWaitBound r = w::time_wait(msl);
+    CHECK(r.msl == msl);
+    CHECK(r.bound == 2 * msl);  // exact: Z3 works in rationals and MSL is passed exactly
+    CHECK(r.bound_in_msl == 2);
+    CHECK_FALSE(r.attained);  // every lifetime is strictly below MSL
+    REQUIRE(r.witness.size() == 5);
+    for (std::size_t i = 1; i < r.witness.size(); ++i) CHECK(r.witness[i - 1].seconds <= r.witness[i].seconds);
+
+    // The witness, re-checked against the model in the header without Z3.
+    const double fin = event_at(r, "B sends its FIN");
+    const double entered = event_at(r, "enters TIME-WAIT");
+    const double ack = event_at(r, "final ACK reaches B");
+    const double resent = event_at(r, "retransmits its FIN");
+    const double arrived = event_at(r, "retransmitted FIN reaches A");
+    CHECK(entered == 0);
+    CHECK(fin <= entered);
+    CHECK(entered - fin < msl);
+    CHECK(ack >= entered);
+    CHECK(ack - entered < msl);  // the final ACK lives less than MSL
+    CHECK(fin <= resent);
+    CHECK(resent < ack);  // B retransmits only before the ACK reaches it
+    CHECK(arrived >= resent);
+    CHECK(arrived - resent < msl);  // the retransmission lives less than MSL
+    CHECK(arrived - entered >= r.bound - msl / 100);
+    CHECK(arrived - entered < r.bound);
+
+    CHECK(r.explanation.find("2 x MSL") != std::string::npos);
+    CHECK(r.explanation.find("first MSL is the final ACK's lifetime") != std::string::npos);
+    CHECK(r.explanation.find("second MSL is the lifetime of that last retransmission") != std::string::npos);
+    CHECK(r.explanation.find("restarts TIME-WAIT") != std::string::npos);
+    CHECK(r.explanation.find("supremum") != std::string::npos);
+  }
+}
+
+TEST_CASE("window time-wait: MSL must be positive, finite and at most 1e9 s") {
+  CHECK_THROWS_WITH(w::time_wait(0), Catch::StartsWith("--msl 0"));
+  CHECK_THROWS_WITH(w::time_wait(-1), Catch::StartsWith("--msl -1"));
+  CHECK_THROWS_AS(w::time_wait(std::numeric_limits<double>::quiet_NaN()), w::BadQuery);
+  CHECK_THROWS_AS(w::time_wait(std::numeric_limits<double>::infinity()), w::BadQuery);
+  CHECK_THROWS_AS(w::time_wait(2e9), w::BadQuery);
+  CHECK(w::time_wait(1e9).bound == 2e9);
+  CHECK(w::time_wait(0.1).bound == 0.2);  // 0.1 as the double it is, doubled exactly
+}

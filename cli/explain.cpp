@@ -1,0 +1,901 @@
+// `teardown explain TOPIC`: lessons made of runs. Each part states a claim and prints the run behind it: a
+// check's verdict and state count, a sweep's rows, a reach witness as a ladder, Z3's bound, the kernel's timer,
+// and how long a state lasts, measured by running the model on from a reached state. Nothing numeric is
+// written into the text: every figure printed is computed by this invocation.
+
+#include "cli/explain.hpp"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/core.h>
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "counterexamples/render.hpp"
+#include "model/model_file.hpp"
+#include "properties/check.hpp"
+#include "smt/window.hpp"
+
+namespace cli {
+namespace {
+
+constexpr int kExitDone = 0;
+constexpr int kExitUsage = 2;
+constexpr const char* kSide[2] = {"A", "B"};
+/// RFC 9293 §3.4's MSL, two minutes, for the bound Z3 derives and for the Linux comparison.
+constexpr double kRfcMslSeconds = 120;
+
+struct Settings {
+  std::string profile;
+  std::vector<std::string> sets;
+};
+
+/// The built-in default model's knobs under `s`. The settings are this file's own, so a failure is a bug.
+model::Knobs knobs_for(const Settings& s) {
+  auto [knobs, error] = model::resolve_knobs(std::nullopt, "", s.profile, s.sets);
+  if (!knobs) throw std::runtime_error(fmt::format("explain: {}", error));
+  return *knobs;
+}
+
+/// The same run as a command the reader can type.
+std::string command(std::string_view verb, std::string_view extra, const Settings& s) {
+  std::string out = fmt::format("teardown {}", verb);
+  if (!extra.empty()) out += fmt::format(" {}", extra);
+  out += fmt::format(" --profile {}", s.profile);
+  for (const std::string& set : s.sets)
+    out += set.find_first_of("<> ") == std::string::npos ? fmt::format(" --set {}", set)
+                                                         : fmt::format(" --set \"{}\"", set);
+  return out;
+}
+
+checker::SearchOptions search_options(unsigned threads) {
+  checker::SearchOptions options;
+  options.threads = threads;
+  return options;
+}
+
+std::size_t property_index(std::string_view name) {
+  const auto p = properties::find(name);
+  if (!p) throw std::runtime_error(fmt::format("explain: no property {}", name));
+  return *p;
+}
+
+/// One check of one property.
+properties::Result check_one(const model::Knobs& knobs, std::string_view property, unsigned threads,
+                             checker::Stats& stats, checker::Outcome& outcome) {
+  properties::CheckOptions options;
+  options.properties = {property_index(property)};
+  options.search = search_options(threads);
+  properties::Report report = properties::check(model::TeardownModel(knobs), options);
+  stats = report.stats;
+  outcome = report.outcome;
+  return std::move(report.results.front());
+}
+
+std::string verdict_text(properties::Verdict v) {
+  return v == properties::Verdict::Violated ? "VIOLATED" : std::string(properties::name(v));
+}
+
+/// "12345 states (complete search)" or "... (the search stopped at the first violation)".
+std::string states_text(const checker::Stats& stats, checker::Outcome outcome) {
+  std::string how = outcome == checker::Outcome::Complete ? "every reachable state explored"
+                    : outcome == checker::Outcome::Stopped
+                        ? "the search stopped at the first violation"
+                        : fmt::format("stopped by its {}", checker::to_string(outcome));
+  return fmt::format("{} states, {:.2f} s ({})", stats.states, stats.seconds, how);
+}
+
+void heading(int number, std::string_view text) {
+  fmt::print("\n{}. {}\n", number, text);
+}
+
+/// A length in ticks as a multiple of MSL: "2 x MSL", "MSL + 1", "2 x MSL - 1", "0".
+std::string in_msl(unsigned ticks, unsigned msl) {
+  const unsigned k = ticks / msl, rest = ticks % msl;
+  if (k == 0) return fmt::format("{}", ticks);
+  const std::string base = k == 1 ? "MSL" : fmt::format("{} x MSL", k);
+  return rest == 0 ? base : fmt::format("{} + {}", base, rest);
+}
+
+// ---- how long a state lasts ------------------------------------------------------------------------------
+
+/// The moves of a run left alone from a state on: time passing, timers firing, and the network delivering what
+/// is in flight. No application acts, the network loses or duplicates nothing more, firewall rules keep dropping
+/// what they match (not a fault: a rule).
+bool undisturbed(const model::Label& l) {
+  using model::Event;
+  const bool kind = l.event == Event::Tick || l.event == Event::Retransmit || l.event == Event::GiveUp ||
+                    l.event == Event::TimeWaitEnd || l.event == Event::FinWait2End || l.event == Event::Deliver;
+  const bool fault_free =
+      l.fate == model::Fate::None || l.fate == model::Fate::Queued || l.fate == model::Fate::Filtered;
+  return kind && fault_free;
+}
+
+/// How long endpoint `side` can stay in its state from a given state on, over every undisturbed run.
+struct Stay {
+  model::TcpState state{};
+  std::optional<unsigned> min_ticks;    ///< none: no run leaves the state
+  std::optional<unsigned> max_ticks;    ///< none: some run stays forever
+  std::string quick_exit, slow_exit;    ///< the step that leaves, on a quickest and on a slowest way out
+  std::string after_quick, after_slow;  ///< the state it leaves to
+  bool stuck_dead_end = false;          ///< a run reaches a state where only an application or a fault could move
+  bool stuck_cycle = false;             ///< a run can go round forever without leaving
+  bool cut = false;                     ///< gave up after kMaxStates states: the figures are not known
+  std::size_t states = 0;
+};
+
+class StayMeter {
+ public:
+  static constexpr std::size_t kMaxStates = 2'000'000;
+
+  StayMeter(const model::TeardownModel& m, unsigned side) : model_(m), side_(side) {}
+
+  Stay measure(const model::State& start) {
+    stay_.state = start.tcb[side_].state;
+    stay_.max_ticks = longest(start);
+    stay_.slow_exit = nodes_[key(start)].exit;
+    stay_.after_slow = nodes_[key(start)].after;
+    shortest(start);
+    stay_.states = nodes_.size();
+    return stay_;
+  }
+
+ private:
+  struct Node {
+    int mark = 0;                     ///< 0 new, 1 on the path, 2 done
+    std::optional<unsigned> longest;  ///< none: forever
+    std::string exit, after;          ///< the step that leaves on a slowest way out, and the state it leads to
+  };
+
+  static std::string key(const model::State& s) { return std::string(reinterpret_cast<const char*>(&s), sizeof s); }
+  bool inside(const model::State& s) const { return s.tcb[side_].state == stay_.state; }
+  std::vector<std::pair<model::Label, model::State>> moves(const model::State& s) const {
+    std::vector<std::pair<model::Label, model::State>> all, kept;
+    model_.successors_into(s, all);
+    for (auto& move : all)
+      if (undisturbed(move.first)) kept.push_back(std::move(move));
+    return kept;
+  }
+  std::string leaves(const model::Label& l) const { return counterexamples::event_text(l); }
+
+  /// The most ticks to leave the state from `s` (inside it); none for forever. The node keeps the step that
+  /// leaves on that slowest way out.
+  std::optional<unsigned> longest(const model::State& s) {
+    if (nodes_.size() > kMaxStates) {
+      stay_.cut = true;
+      return std::nullopt;
+    }
+    const std::string k = key(s);
+    if (const Node& seen = nodes_[k]; seen.mark == 1) {
+      stay_.stuck_cycle = true;
+      return std::nullopt;
+    } else if (seen.mark == 2) {
+      return seen.longest;
+    }
+    nodes_[k].mark = 1;
+    const auto next = moves(s);
+    bool forever = next.empty();
+    if (forever) stay_.stuck_dead_end = true;
+    std::optional<unsigned> best;
+    std::string exit, after;
+    for (const auto& [label, to] : next) {
+      const unsigned cost = label.event == model::Event::Tick ? 1 : 0;
+      std::optional<unsigned> via;
+      std::string e, a;
+      if (inside(to)) {
+        if (const auto rest = longest(to)) {
+          via = *rest + cost;
+          const Node& child = nodes_[key(to)];
+          e = child.exit;
+          a = child.after;
+        }
+      } else {
+        via = cost;
+        e = leaves(label);
+        a = std::string(model::name(to.tcb[side_].state));
+      }
+      if (!via) {
+        forever = true;
+      } else if (!best || *via > *best) {
+        best = via;
+        exit = e;
+        after = a;
+      }
+    }
+    Node& done = nodes_[k];  // references into an unordered_map survive rehashing; looked up again for clarity
+    done.mark = 2;
+    done.longest = forever ? std::nullopt : best;
+    done.exit = exit;
+    done.after = after;
+    return done.longest;
+  }
+
+  /// The fewest ticks to leave the state (a 0-1 breadth-first search over the undisturbed moves).
+  void shortest(const model::State& start) {
+    std::unordered_map<std::string, unsigned> dist;
+    std::deque<std::pair<model::State, unsigned>> queue{{start, 0}};
+    dist[key(start)] = 0;
+    while (!queue.empty()) {
+      auto [s, d] = queue.front();
+      queue.pop_front();
+      if (dist[key(s)] < d) continue;
+      if (stay_.min_ticks && d >= *stay_.min_ticks) break;
+      if (dist.size() > kMaxStates) {
+        stay_.cut = true;
+        return;
+      }
+      for (const auto& [label, to] : moves(s)) {
+        const unsigned nd = d + (label.event == model::Event::Tick ? 1u : 0u);
+        if (!inside(to)) {
+          if (!stay_.min_ticks || nd < *stay_.min_ticks) {
+            stay_.min_ticks = nd;
+            stay_.quick_exit = leaves(label);
+            stay_.after_quick = std::string(model::name(to.tcb[side_].state));
+          }
+          continue;
+        }
+        auto [it, fresh] = dist.try_emplace(key(to), nd);
+        if (!fresh && it->second <= nd) continue;
+        it->second = nd;
+        if (nd == d)
+          queue.emplace_front(to, nd);
+        else
+          queue.emplace_back(to, nd);
+      }
+    }
+  }
+
+  const model::TeardownModel& model_;
+  unsigned side_;
+  Stay stay_;
+  std::unordered_map<std::string, Node> nodes_;
+};
+
+/// How long `side` can stay in its state from `start` on (a fresh meter per question: its memo is per state).
+Stay measure_stay(const model::TeardownModel& m, const model::State& start, unsigned side) {
+  return StayMeter(m, side).measure(start);
+}
+
+/// Ticks the witness spent with `side` in its final state before the last step: from the step that entered it.
+unsigned ticks_in_state_so_far(const properties::Trace& trace, unsigned side) {
+  const model::TcpState s = trace.back().state.tcb[side].state;
+  std::size_t entered = trace.size() - 1;
+  while (entered > 0 && trace[entered - 1].state.tcb[side].state == s) --entered;
+  unsigned ticks = 0;
+  for (std::size_t i = entered + 1; i < trace.size(); ++i)
+    if (trace[i].label && trace[i].label->event == model::Event::Tick) ++ticks;
+  return ticks;
+}
+
+/// The timers of one TCB at a state, in words.
+std::string timers_text(const model::Tcb& t) {
+  std::vector<std::string> running;
+  if (t.rto > 0)
+    running.push_back(fmt::format("retransmission timer (fires in {} ticks, {} retransmissions made)", t.rto - 1,
+                                  unsigned{t.retries}));
+  if (t.time_wait > 0) running.push_back(fmt::format("TIME-WAIT timer (ends in {} ticks)", t.time_wait - 1));
+  if (t.fin_wait2 > 0) running.push_back(fmt::format("FIN-WAIT-2 timer (ends in {} ticks)", t.fin_wait2 - 1));
+  if (running.empty()) return "no timer running";
+  std::string out;
+  for (const auto& r : running) out += (out.empty() ? "" : ", ") + r;
+  return out;
+}
+
+/// The measured stay of `side`, from the last state of `trace`, as a few indented lines. \returns it.
+Stay print_stay(const model::TeardownModel& m, const properties::Trace& trace, unsigned side) {
+  const model::State& at = trace.back().state;
+  const model::Knobs& k = m.knobs();
+  const Stay stay = measure_stay(m, at, side);
+  const unsigned before = ticks_in_state_so_far(trace, side);
+  fmt::print("   {} in {}: {}; {} tick{} in this state so far.\n", kSide[side], model::name(stay.state),
+             timers_text(at.tcb[side]), before, before == 1 ? "" : "s");
+  if (stay.cut) {
+    fmt::print("     Not measured: the runs from here exceed {} states.\n", StayMeter::kMaxStates);
+    return stay;
+  }
+  if (!stay.min_ticks) {
+    fmt::print("     No undisturbed run ever leaves {} ({} states explored): {}.\n", model::name(stay.state),
+               stay.states,
+               stay.stuck_dead_end ? "every run comes to rest where only an application (or a fault) could move"
+                                   : "the runs go round without leaving");
+  } else {
+    if (stay.max_ticks && *stay.max_ticks == *stay.min_ticks)
+      fmt::print("     It leaves after exactly {} more tick{} ({} states explored).\n", *stay.min_ticks,
+                 *stay.min_ticks == 1 ? "" : "s", stay.states);
+    else if (stay.max_ticks)
+      fmt::print("     It leaves after {} to {} more ticks ({} states explored).\n", *stay.min_ticks, *stay.max_ticks,
+                 stay.states);
+    else
+      fmt::print("     It leaves after {} or more ticks, or never: some run stays forever, {} ({} states explored).\n",
+                 *stay.min_ticks,
+                 stay.stuck_dead_end ? "coming to rest where only an application or a fault could move"
+                                     : "going round a cycle",
+                 stay.states);
+    if (stay.max_ticks && stay.slow_exit == stay.quick_exit) {
+      fmt::print("     The way out: {} (to {}).\n", stay.quick_exit, stay.after_quick);
+    } else {
+      fmt::print("     Quickest way out: {} (to {}).\n", stay.quick_exit, stay.after_quick);
+      if (stay.max_ticks) fmt::print("     Slowest way out:  {} (to {}).\n", stay.slow_exit, stay.after_slow);
+    }
+  }
+  const model::Tcb& t = at.tcb[side];
+  if (t.rto > 0) {
+    const unsigned left = (t.rto - 1u) + (k.max_retries - std::min<unsigned>(t.retries, k.max_retries)) * k.rto_ticks();
+    fmt::print(
+        "     Its retransmission timer alone: RTO x (R2 + 1) = {} x {} = {} ticks from the first send; from here "
+        "{} ticks to the give-up{}.\n",
+        k.rto_ticks(), k.max_retries + 1, k.rto_ticks() * (k.max_retries + 1), left,
+        stay.max_ticks && *stay.max_ticks == left ? ", the slowest way out measured above" : "");
+  } else if (t.time_wait == 0 && t.fin_wait2 == 0) {
+    fmt::print("     No timer of RFC 9293 ends {} on its own: it lasts until its application closes{}.\n",
+               model::name(stay.state),
+               stay.min_ticks ? " or the peer's segments end it" : " (never, in this model: forever)");
+  }
+  return stay;
+}
+
+/// A reach run: prints the command, the witness ladder (or unreachable), and returns the witness.
+std::optional<properties::Trace> reach_run(const Settings& s, std::string_view goal, unsigned threads,
+                                           bool print_ladder, model::Knobs& knobs_out) {
+  std::string error;
+  const auto states = properties::parse_goal(goal, error);
+  if (!states) throw std::runtime_error(fmt::format("explain: {}", error));
+  knobs_out = knobs_for(s);
+  const properties::ReachReport report =
+      properties::reach(model::TeardownModel(knobs_out), states->first, states->second, search_options(threads));
+  fmt::print("   $ {}\n", command("reach", fmt::format("\"{}\"", goal), s));
+  if (!report.witness) {
+    fmt::print("   {}: {}\n",
+               checker::inconclusive(report.outcome) ? "not found before the search stopped" : "unreachable",
+               states_text(report.stats, report.outcome));
+    return std::nullopt;
+  }
+  fmt::print("   reachable: a shortest witness of {} steps ({} states searched)\n", report.witness->size() - 1,
+             report.stats.states);
+  if (print_ladder) fmt::print("{}", counterexamples::ladder(*report.witness, ""));
+  return report.witness;
+}
+
+// ---- explain time-wait ---------------------------------------------------------------------------------------
+
+/// The Linux kernel's TIME-WAIT, read from a socket driven into it in a fresh network namespace.
+struct KernelTimeWait {
+  bool measured = false;
+  std::string why_not;
+  std::string ss_line;    ///< the `ss` line of the socket
+  double left = 0;        ///< the timer's remaining time as ss prints it, seconds
+  double resolution = 1;  ///< ss truncates to this
+  double elapsed_lo = 0;  ///< time between entering TIME-WAIT and the reading, seconds
+  double elapsed_hi = 0;
+  std::optional<long> whole_seconds;  ///< the one whole number of seconds the length can be, if unique
+};
+
+struct Ran {
+  int status = -1;  ///< exit status, -1 when it did not run or died of a signal
+  std::string output;
+};
+
+/// Runs a program (searched on PATH) with stdout and stderr captured.
+Ran run_program(const std::vector<std::string>& args) {
+  Ran ran;
+  int fds[2];
+  if (::pipe(fds) != 0) return ran;
+  std::fflush(stdout);
+  std::fflush(stderr);
+  const pid_t child = ::fork();
+  if (child < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return ran;
+  }
+  if (child == 0) {
+    ::dup2(fds[1], STDOUT_FILENO);
+    ::dup2(fds[1], STDERR_FILENO);
+    ::close(fds[0]);
+    ::close(fds[1]);
+    std::vector<char*> argv;
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execvp(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::read(fds[0], buf, sizeof buf);
+    if (n <= 0) break;
+    ran.output.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fds[0]);
+  int status = 0;
+  if (::waitpid(child, &status, 0) == child && WIFEXITED(status)) ran.status = WEXITSTATUS(status);
+  return ran;
+}
+
+/// A network namespace that is deleted when this goes out of scope, on every path.
+class Namespace {
+ public:
+  explicit Namespace(std::string name) : name_(std::move(name)) {
+    const Ran ran = run_program({"ip", "netns", "add", name_});
+    made_ = ran.status == 0;
+    error_ = ran.output;
+  }
+  ~Namespace() {
+    if (made_) run_program({"ip", "netns", "del", name_});
+  }
+  Namespace(const Namespace&) = delete;
+  Namespace& operator=(const Namespace&) = delete;
+  bool made() const { return made_; }
+  const std::string& error() const { return error_; }
+  const std::string& name() const { return name_; }
+
+ private:
+  std::string name_;
+  bool made_ = false;
+  std::string error_;
+};
+
+/// The client closes first, the server answers with its FIN, so the client's socket is in TIME-WAIT (on loopback
+/// the FIN arrives during the server's close()); half a second later `ss` reads its timer. Prints "client PORT",
+/// "elapsed LO HI" (bounds on the seconds from entering TIME-WAIT to the reading) and ss's lines.
+constexpr const char* kTimeWaitScript = R"PY(
+import socket, subprocess, time
+srv = socket.socket()
+srv.bind(("127.0.0.1", 0))
+srv.listen(1)
+c = socket.create_connection(srv.getsockname())
+conn, _ = srv.accept()
+port = c.getsockname()[1]
+c.close()
+conn.recv(1)
+before = time.monotonic()
+conn.close()
+after = time.monotonic()
+time.sleep(0.5)
+read_from = time.monotonic()
+out = subprocess.run(["ss", "-tanoH", "state", "time-wait"], capture_output=True, text=True)
+read_to = time.monotonic()
+print("client", port)
+print("elapsed", read_from - after, read_to - before)
+print(out.stdout + out.stderr)
+)PY";
+
+/// ss's "59sec", "5.123ms" (5.123 s), "123ms", "1min", "1min5sec": seconds and the resolution ss printed with.
+std::optional<std::pair<double, double>> parse_ss_time(std::string text) {
+  double value = 0, resolution = 1;
+  if (const auto m = text.find("min"); m != std::string::npos) {
+    value = 60.0 * std::stod(text.substr(0, m));
+    text = text.substr(m + 3);
+    resolution = 60;
+    if (text.empty()) return std::make_pair(value, resolution);
+  }
+  try {
+    if (text.size() > 3 && text.ends_with("sec")) return std::make_pair(value + std::stod(text), 1.0);
+    if (text.size() > 2 && text.ends_with("ms")) {
+      const std::string number = text.substr(0, text.size() - 2);
+      if (number.find('.') != std::string::npos) return std::make_pair(value + std::stod(number), 0.001);
+      return std::make_pair(value + std::stod(number) / 1000, 0.001);
+    }
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
+KernelTimeWait measure_kernel_time_wait() {
+  KernelTimeWait k;
+  if (::geteuid() != 0) {
+    k.why_not = "not running as root, so no network namespace can be made";
+    return k;
+  }
+  Namespace ns(fmt::format("td-explain-{}", ::getpid()));
+  if (!ns.made()) {
+    k.why_not = fmt::format("`ip netns add` failed: {}", ns.error().empty() ? "no message" : ns.error());
+    return k;
+  }
+  if (run_program({"ip", "-n", ns.name(), "link", "set", "lo", "up"}).status != 0) {
+    k.why_not = "the namespace's loopback would not come up";
+    return k;
+  }
+  const Ran ran = run_program({"ip", "netns", "exec", ns.name(), "/usr/bin/python3", "-c", kTimeWaitScript});
+  if (ran.status != 0) {
+    k.why_not = fmt::format("the socket script failed (exit {}): {}", ran.status, ran.output);
+    return k;
+  }
+  std::string port;
+  for (std::size_t at = 0; at < ran.output.size();) {
+    const std::size_t end = std::min(ran.output.find('\n', at), ran.output.size());
+    const std::string line = ran.output.substr(at, end - at);
+    at = end + 1;
+    if (line.rfind("client ", 0) == 0) port = line.substr(7);
+    if (line.rfind("elapsed ", 0) == 0) std::sscanf(line.c_str(), "elapsed %lf %lf", &k.elapsed_lo, &k.elapsed_hi);
+    if (!port.empty() && line.find(":" + port + " ") != std::string::npos && line.find("timewait") != std::string::npos)
+      k.ss_line = line;
+  }
+  const auto timer = k.ss_line.find("timer:(timewait,");
+  if (timer == std::string::npos) {
+    k.why_not = fmt::format("ss showed no TIME-WAIT timer for the client's socket: {}", ran.output);
+    return k;
+  }
+  const std::size_t from = timer + 16;
+  const auto parsed = parse_ss_time(k.ss_line.substr(from, k.ss_line.find(',', from) - from));
+  if (!parsed) {
+    k.why_not = fmt::format("could not read ss's timer in: {}", k.ss_line);
+    return k;
+  }
+  k.measured = true;
+  k.left = parsed->first;
+  k.resolution = parsed->second;
+  // The length L satisfies left <= L - elapsed < left + resolution.
+  const double lo = k.left + k.elapsed_lo, hi = k.left + k.resolution + k.elapsed_hi;
+  const long whole = static_cast<long>(std::ceil(lo));
+  if (static_cast<double>(whole) < hi && static_cast<double>(whole + 1) >= hi) k.whole_seconds = whole;
+  // trim leading blanks of the ss line for printing
+  k.ss_line.erase(0, k.ss_line.find_first_not_of(' '));
+  return k;
+}
+
+struct SweepRow {
+  unsigned time_wait = 0;
+  properties::Verdict ticks = properties::Verdict::Unknown, exact = properties::Verdict::Unknown;
+  std::size_t ticks_states = 0, exact_states = 0;
+  double ticks_seconds = 0, exact_seconds = 0;
+  bool exact_ran = false;  ///< false: no time was left for this row's exact-time run
+};
+
+/// The first length from which every row holds, if any.
+std::optional<unsigned> first_safe(const std::vector<SweepRow>& rows, bool exact) {
+  std::optional<unsigned> safe;
+  for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
+    if ((exact ? it->exact : it->ticks) != properties::Verdict::Holds) break;
+    safe = it->time_wait;
+  }
+  return safe;
+}
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+/// One row's check of stray-data in one timing, stopped as unknown after `limit` seconds (0: none).
+void sweep_cell(SweepRow& row, bool exact, unsigned threads, double limit) {
+  Settings s{"rfc1337", {fmt::format("time_wait={}", row.time_wait), exact ? "timing=exact" : "timing=ticks"}};
+  properties::CheckOptions options;
+  options.properties = {property_index("stray-data")};
+  options.search = search_options(threads);
+  options.search.limits.time_limit_seconds = limit;
+  const properties::Report report = properties::check(model::TeardownModel(knobs_for(s)), options);
+  (exact ? row.exact : row.ticks) = report.results.front().verdict;
+  (exact ? row.exact_states : row.ticks_states) = report.stats.states;
+  (exact ? row.exact_seconds : row.ticks_seconds) = report.stats.seconds;
+  if (exact) row.exact_ran = true;
+}
+
+int explain_time_wait(unsigned threads, double budget) {
+  const Clock::time_point start = Clock::now();
+  fmt::print(
+      "teardown explain time-wait: why TIME-WAIT exists and why it lasts 2 x MSL, from runs made now "
+      "({} thread{}, a budget of {} s).\n",
+      threads, threads == 1 ? "" : "s", budget);
+
+  // 1. No TIME-WAIT: printed at once.
+  heading(1, "Without TIME-WAIT, data crosses from one connection (incarnation) into another");
+  const Settings none{"no-time-wait", {}};
+  const model::Knobs none_knobs = knobs_for(none);
+  checker::Stats stats;
+  checker::Outcome outcome{};
+  const properties::Result stray = check_one(none_knobs, "stray-data", threads, stats, outcome);
+  fmt::print("   $ {}\n", command("check", "--property stray-data", none));
+  fmt::print("   stray-data: {} ({}; time_wait={} ticks, msl={} ticks)\n", verdict_text(stray.verdict),
+             states_text(stats, outcome), none_knobs.time_wait_ticks(), none_knobs.msl);
+  if (stray.verdict == properties::Verdict::Violated) {
+    fmt::print("   The shortest violating trace, {} steps (what `check --render ladder` prints):\n",
+               stray.trace.size() - 1);
+    fmt::print("{}", counterexamples::ladder(stray.trace, stray.why));
+  } else {
+    fmt::print("   No violation was found, so this run shows no hazard to explain.\n");
+  }
+  std::fflush(stdout);
+
+  // Then every run of parts 2 to 5; the exact-time rows, the slowest, last, within what is left of the budget.
+  const Settings base{"rfc1337", {}};
+  const unsigned msl = knobs_for(base).msl;
+  const unsigned top = 2 * msl + 1;
+  std::vector<SweepRow> rows(top + 1);
+  for (unsigned tw = 0; tw <= top; ++tw) {
+    rows[tw].time_wait = tw;
+    sweep_cell(rows[tw], false, threads, 0);
+  }
+  const smt::window::TimeWaitBound bound = smt::window::time_wait(kRfcMslSeconds);
+  const Settings rfc9293{"rfc9293", {}};
+  checker::Stats twa_stats, fixed_stats;
+  checker::Outcome twa_outcome{}, fixed_outcome{};
+  const properties::Result twa =
+      check_one(knobs_for(rfc9293), "time-wait-assassination", threads, twa_stats, twa_outcome);
+  const properties::Result fixed =
+      check_one(knobs_for(base), "time-wait-assassination", threads, fixed_stats, fixed_outcome);
+  const KernelTimeWait kernel = measure_kernel_time_wait();
+  const double tick_seconds = kRfcMslSeconds / msl;
+  std::optional<double> linux_ticks;
+  if (kernel.whole_seconds) linux_ticks = static_cast<double>(*kernel.whole_seconds) / tick_seconds;
+
+  // Exact-time rows by what the lesson needs most: either side of 2 x MSL, the row above, Linux's, the rest.
+  std::vector<unsigned> order = {2 * msl, 2 * msl - 1, top};
+  if (linux_ticks && *linux_ticks == std::floor(*linux_ticks) && *linux_ticks <= top)
+    order.push_back(static_cast<unsigned>(*linux_ticks));
+  const std::size_t needed = order.size();
+  for (unsigned tw = top + 1; tw-- > 0;) order.push_back(tw);
+  std::vector<bool> done(top + 1, false);
+  std::size_t position = 0;
+  for (unsigned tw : order) {
+    ++position;
+    if (done[tw]) continue;
+    done[tw] = true;
+    const double left = budget - seconds_since(start);
+    if (left < 1) break;
+    const std::size_t share = position <= needed ? needed - position + 1 : 1;
+    sweep_cell(rows[tw], true, threads, position <= needed ? left / static_cast<double>(share) : left);
+  }
+
+  // 2. The sweep.
+  heading(2, fmt::format("How long is long enough: stray-data for time_wait = 0 .. {} (2 x MSL + 1) ticks, profile "
+                         "rfc1337, msl = {} ticks",
+                         top, msl));
+  fmt::print("   $ {} --property stray-data   (and again with --set timing=exact)\n",
+             command(fmt::format("sweep time_wait=0..{}", top), "", base));
+  fmt::print("   {:>9}  {:>11}  {:>10}  {:>7}  {:>11}  {:>10}  {:>7}\n", "time_wait", "whole ticks", "states",
+             "seconds", "exact time", "states", "seconds");
+  for (const SweepRow& r : rows) {
+    if (r.exact_ran)
+      fmt::print("   {:>9}  {:>11}  {:>10}  {:>7.2f}  {:>11}  {:>10}  {:>7.2f}\n", r.time_wait, verdict_text(r.ticks),
+                 r.ticks_states, r.ticks_seconds, verdict_text(r.exact), r.exact_states, r.exact_seconds);
+    else
+      fmt::print("   {:>9}  {:>11}  {:>10}  {:>7.2f}  {:>11}\n", r.time_wait, verdict_text(r.ticks), r.ticks_states,
+                 r.ticks_seconds, "not run");
+  }
+  bool exact_incomplete = false;
+  for (const SweepRow& r : rows) exact_incomplete = exact_incomplete || r.exact == properties::Verdict::Unknown;
+  if (exact_incomplete)
+    fmt::print(
+        "   (unknown: the exact-time search hit its share of the {} s budget; not run: no budget was left. "
+        "Give more with --budget.)\n",
+        budget);
+  const auto safe_ticks = first_safe(rows, false), safe_exact = first_safe(rows, true);
+  const auto line_text = [&](const std::optional<unsigned>& safe) {
+    return safe ? fmt::format("{} ticks ({})", *safe, in_msl(*safe, msl))
+                : fmt::format("not found (no run of length {} or below holds with every longer one)", top);
+  };
+  fmt::print("   First safe length (it and every longer one hold): in whole ticks {}; in exact real time {}.\n",
+             line_text(safe_ticks), line_text(safe_exact));
+  const bool below_violated = rows[2 * msl - 1].exact == properties::Verdict::Violated;
+  if (safe_exact && *safe_exact == 2 * msl && below_violated) {
+    fmt::print("   In real time the line is at 2 x MSL = {} ticks: one tick less lets old data in.\n", 2 * msl);
+  } else {
+    fmt::print("   2 x MSL is {} ticks; the exact-time runs above {}.\n", 2 * msl,
+               safe_exact ? fmt::format("put the line at {} ticks", *safe_exact) : "do not locate the line");
+  }
+  if (safe_ticks && safe_exact && *safe_ticks != *safe_exact) {
+    const unsigned gap = *safe_ticks > *safe_exact ? *safe_ticks - *safe_exact : *safe_exact - *safe_ticks;
+    fmt::print("   Whole ticks put it {} tick{} {}: events sharing a tick make the tick model {} at the boundary.\n",
+               gap, gap == 1 ? "" : "s", *safe_ticks > *safe_exact ? "later" : "earlier",
+               *safe_ticks > *safe_exact ? "pessimistic" : "optimistic");
+  } else if (safe_ticks && safe_exact) {
+    fmt::print("   Both timings draw the line at the same length.\n");
+  }
+
+  // 3. The bound.
+  heading(3, fmt::format("The bound, derived by Z3: the latest arrival of an old segment after TIME-WAIT begins, "
+                         "MSL = {} s (RFC 9293)",
+                         kRfcMslSeconds));
+  fmt::print("   $ teardown window time-wait --msl {}\n", bound.msl);
+  fmt::print("   bound: {} s = {} x MSL ({})\n", bound.bound, bound.bound_in_msl,
+             bound.attained ? "attained by an arrival" : "a supremum: every arrival comes strictly earlier");
+  fmt::print("   A timing close to it (seconds from A's entry into TIME-WAIT):\n");
+  for (const auto& e : bound.witness) fmt::print("   {:>10.3f}  {}\n", e.seconds, e.what);
+  if (!bound.explanation.empty()) fmt::print("   {}\n", bound.explanation);
+
+  // 4. Assassination.
+  heading(4, "TIME-WAIT assassination (RFC 1337): a RST can end TIME-WAIT before its timer");
+  fmt::print("   $ {}\n", command("check", "--property time-wait-assassination", rfc9293));
+  fmt::print("   time-wait-assassination: {} ({})\n", verdict_text(twa.verdict), states_text(twa_stats, twa_outcome));
+  if (twa.verdict == properties::Verdict::Violated) {
+    fmt::print("   A shortest trace takes {} steps; its last step: {}\n", twa.trace.size() - 1, twa.why);
+    if (twa.trace.back().label)
+      fmt::print("   The rule that ended TIME-WAIT: {}\n", model::describe(twa.trace.back().label->rule));
+  }
+  fmt::print("   $ {}\n", command("check", "--property time-wait-assassination", base));
+  fmt::print("   time-wait-assassination: {} ({})\n", verdict_text(fixed.verdict),
+             states_text(fixed_stats, fixed_outcome));
+  if (twa.verdict == properties::Verdict::Violated && fixed.verdict == properties::Verdict::Holds)
+    fmt::print("   Ignoring RST in TIME-WAIT (RFC 1337's fix F1, the rfc1337 profile) repairs it.\n");
+  else
+    fmt::print("   (These runs do not show the repair: see the verdicts above.)\n");
+
+  // 5. Linux.
+  heading(5, "Linux: a fixed TIME-WAIT (TCP_TIMEWAIT_LEN), not 2 x MSL");
+  const double rfc_time_wait = 2 * kRfcMslSeconds;
+  fmt::print("   RFC 9293: TIME-WAIT = 2 x MSL = 2 x {} s = {} s.\n", kRfcMslSeconds, rfc_time_wait);
+  if (!kernel.measured) {
+    fmt::print("   This kernel's TIME-WAIT could not be measured: {}.\n", kernel.why_not);
+    fmt::print("   With MSL = {} ticks standing for {} s, one tick is {} s.\n", msl, kRfcMslSeconds, tick_seconds);
+    return kExitDone;
+  }
+  fmt::print(
+      "   Measured now: a client socket closed first, in a fresh network namespace; `ss -tanoH state "
+      "time-wait` read\n     {}\n",
+      kernel.ss_line);
+  fmt::print("   {} s left, read at most {:.3f} s after TIME-WAIT began: its length is in [{:.3f}, {:.3f}) s",
+             kernel.left, kernel.elapsed_hi, kernel.left + kernel.elapsed_lo,
+             kernel.left + kernel.resolution + kernel.elapsed_hi);
+  if (!kernel.whole_seconds || !linux_ticks) {
+    fmt::print(".\n");
+    return kExitDone;
+  }
+  const auto linux_seconds = static_cast<double>(*kernel.whole_seconds);
+  fmt::print(", that is {} s.\n", *kernel.whole_seconds);
+  fmt::print("   Linux: {} s against RFC 9293's {} s, {} of it; Linux does not derive it from an MSL.\n", linux_seconds,
+             rfc_time_wait,
+             linux_seconds / rfc_time_wait == 0.25  ? std::string("a quarter")
+             : linux_seconds / rfc_time_wait == 0.5 ? std::string("half")
+                                                    : fmt::format("{:.3g} x", linux_seconds / rfc_time_wait));
+  fmt::print("   With MSL = {} ticks standing for {} s, one tick is {} s, so Linux's {} s is time_wait = {} tick{}.\n",
+             msl, kRfcMslSeconds, tick_seconds, linux_seconds, *linux_ticks, *linux_ticks == 1 ? "" : "s");
+  const auto row = std::find_if(rows.begin(), rows.end(),
+                                [&](const SweepRow& r) { return static_cast<double>(r.time_wait) == *linux_ticks; });
+  if (row == rows.end()) {
+    fmt::print("   That length is not a row of the sweep in part 2.\n");
+  } else {
+    fmt::print("   That row of the sweep (part 2): stray-data {} in exact real time ({} in whole ticks).\n",
+               row->exact_ran ? verdict_text(row->exact) : std::string("not run"), verdict_text(row->ticks));
+    if (row->exact == properties::Verdict::Violated)
+      fmt::print(
+          "   So against the model's adversarial ISNs Linux's TIME-WAIT alone does not keep old data out: "
+          "Linux also counts on its ISN clock and on timestamps (PAWS, RFC 7323).\n");
+  }
+  return kExitDone;
+}
+
+// ---- explain close-wait / fin-wait ---------------------------------------------------------------------------
+
+int explain_close_wait(unsigned threads) {
+  fmt::print(
+      "teardown explain close-wait: a dropped ACK leaves FIN-WAIT-1 facing CLOSE-WAIT, from runs made now ({} "
+      "thread{}).\n",
+      threads, threads == 1 ? "" : "s");
+  heading(1, "The stuck pair: B closes, A's ACKs are dropped by a firewall, A's application never closes");
+  const Settings s{"rfc9293", {"server_close=active", "client_close=never", "filter=A>B:ack", "incarnations=1"}};
+  model::Knobs knobs;
+  const auto witness = reach_run(s, "A=CLOSE_WAIT B=FIN_WAIT_1", threads, true, knobs);
+  if (!witness) return kExitDone;
+  const model::TeardownModel m(knobs);
+  heading(2,
+          "How long each state lasts: the run left alone from there (time, timers and deliveries; no application "
+          "step, no more loss or duplication)");
+  fmt::print("   Time is in ticks (msl = {}, RTO = {}, R2 = {}).\n", knobs.msl, knobs.rto_ticks(), knobs.max_retries);
+  print_stay(m, *witness, 1);
+  print_stay(m, *witness, 0);
+  return kExitDone;
+}
+
+int explain_fin_wait(unsigned threads) {
+  fmt::print(
+      "teardown explain fin-wait: a dropped FIN leaves FIN-WAIT-1 facing LAST-ACK, and a filtered RST keeps LAST-ACK "
+      "alive, from runs made now ({} thread{}).\n",
+      threads, threads == 1 ? "" : "s");
+  heading(1, "The pair: B closes first, A answers and closes, a firewall drops A's FIN");
+  const Settings s{"rfc9293", {"server_close=active", "client_close=passive", "filter=A>B:fin", "incarnations=1"}};
+  model::Knobs knobs;
+  const auto witness = reach_run(s, "A=LAST_ACK B=FIN_WAIT_1", threads, true, knobs);
+  if (witness) {
+    const model::TeardownModel m(knobs);
+    heading(2,
+            "How long each state lasts: the run left alone from there (time, timers and deliveries; no "
+            "application step, no more loss or duplication)");
+    fmt::print("   Time is in ticks (msl = {}, RTO = {}, R2 = {}).\n", knobs.msl, knobs.rto_ticks(), knobs.max_retries);
+    print_stay(m, *witness, 1);
+    print_stay(m, *witness, 0);
+  }
+
+  heading(3, "Can a RST end LAST-ACK here? Only if B forgets the connection while A's segments still reach it");
+  model::Knobs unused;
+  const auto forgotten = reach_run(s, "A=LAST_ACK B=LISTEN", threads, false, unused);
+  if (!forgotten)
+    fmt::print(
+        "   With every FIN of A dropped, B never forgets the connection while A is in LAST-ACK, so no RST of "
+        "B's can reach A: LAST-ACK ends by its own timer, and filtering RSTs changes nothing.\n");
+
+  heading(4,
+          "When it can: no FIN filter, but B forgets first (its orphaned FIN-WAIT-2 timer, fin_wait2_timeout=1, "
+          "ends before A's FIN arrives)");
+  const std::vector<std::string> common = {"server_close=active", "client_close=passive", "incarnations=1",
+                                           "fin_wait2_timeout=1"};
+  struct Variant {
+    std::string filter;  ///< empty: none
+    std::string meaning;
+    std::optional<Stay> stay;
+  };
+  std::vector<Variant> variants = {
+      {"", "no filter", std::nullopt},
+      {"filter=B>A:rst", "B's RSTs to A dropped", std::nullopt},
+      {"filter=A>B:rst", "A's RSTs to B dropped", std::nullopt},
+  };
+  for (std::size_t i = 0; i < variants.size(); ++i) {
+    Settings v{"rfc9293", common};
+    if (!variants[i].filter.empty()) v.sets.push_back(variants[i].filter);
+    fmt::print("\n   -- {}\n", variants[i].meaning);
+    model::Knobs k;
+    const auto w = reach_run(v, "A=LAST_ACK B=LISTEN", threads, i == 0, k);
+    if (!w) continue;
+    const model::TeardownModel m(k);
+    variants[i].stay = print_stay(m, *w, 0);
+  }
+  const auto longest_text = [](const std::optional<Stay>& st) -> std::string {
+    if (!st) return "not reached";
+    if (st->cut) return "not measured";
+    if (!st->max_ticks) return "forever";
+    return fmt::format("at most {} more ticks, ending by: {}", *st->max_ticks, st->slow_exit);
+  };
+  fmt::print("\n   LAST-ACK, measured:\n");
+  for (const Variant& v : variants)
+    fmt::print("     {:<16} {}\n", v.filter.empty() ? "no filter" : v.filter.substr(7), longest_text(v.stay));
+  const auto& plain = variants.front().stay;
+  for (std::size_t i = 1; i < variants.size(); ++i) {
+    const auto& st = variants[i].stay;
+    if (!plain || !st || !plain->max_ticks || st->cut) continue;
+    const bool longer = !st->max_ticks || *st->max_ticks > *plain->max_ticks;
+    fmt::print("   {}: {}\n", variants[i].filter.substr(7),
+               longer ? "keeps LAST-ACK alive past the RST that would end it"
+                      : "changes nothing: the RST that ends LAST-ACK goes the other way");
+  }
+  return kExitDone;
+}
+
+}  // namespace
+
+void add_explain_command(CLI::App& app, int& exit_code) {
+  struct Options {
+    std::string topic;
+    unsigned threads = 2;
+    double budget = 55;
+  };
+  auto options = std::make_shared<Options>();
+  auto* cmd =
+      app.add_subcommand("explain", "a short lesson built from runs made now: time-wait, close-wait or fin-wait");
+  cmd->add_option("topic", options->topic, "time-wait, close-wait or fin-wait")->required();
+  cmd->add_option("--threads", options->threads, "search threads (default 2)")->check(CLI::Range(1u, 256u));
+  cmd->add_option("--budget", options->budget,
+                  "time-wait: seconds the lesson may take (default 55); exact-time rows left without time are "
+                  "reported as unknown or not run")
+      ->check(CLI::Range(1.0, 86400.0));
+  cmd->callback([options, &exit_code] {
+    const std::string& topic = options->topic;
+    if (topic == "time-wait")
+      exit_code = explain_time_wait(options->threads, options->budget);
+    else if (topic == "close-wait")
+      exit_code = explain_close_wait(options->threads);
+    else if (topic == "fin-wait")
+      exit_code = explain_fin_wait(options->threads);
+    else {
+      fmt::print(stderr, "teardown: explain {}: no such topic; the topics are time-wait, close-wait and fin-wait\n",
+                 topic);
+      exit_code = kExitUsage;
+    }
+  });
+}
+
+}  // namespace cli

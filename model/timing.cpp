@@ -317,17 +317,4 @@ std::uint32_t apply(std::uint32_t zone, const StepTiming& step) {
   return table().intern(out);
 }
 
-std::size_t zones() {
-  Table& t = table();
-  const std::lock_guard lock(t.mutex);
-  return t.count;
-}
-
-std::optional<Bound> bound(std::uint32_t zone, unsigned i, unsigned j) {
-  const std::int8_t b = table().get(zone)[i * kStored + j];
-  if (b == kPackedInf) return std::nullopt;
-  const int c = b >> 1;  // arithmetic shift: floor(b / 2)
-  return Bound{c, (b & 1) == 0};
-}
-
 }  // namespace model::timing

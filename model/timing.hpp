@@ -88,15 +88,4 @@ std::uint32_t initial_zone();
 std::uint32_t apply(std::uint32_t zone, const StepTiming& step);
 inline constexpr std::uint32_t kInfeasible = 0xFFFFFFFFu;
 
-/// Zones interned so far (for statistics and tests).
-std::size_t zones();
-
-/// The bound of x_i - x_j in an interned zone (i, j < kNew): c and strictness, or nothing when unbounded.
-struct Bound {
-  int c = 0;
-  bool strict = false;
-  friend bool operator==(const Bound&, const Bound&) = default;
-};
-std::optional<Bound> bound(std::uint32_t zone, unsigned i, unsigned j);
-
 }  // namespace model::timing

@@ -21,6 +21,7 @@
 #include "cli/explain.hpp"
 #include "cli/isn_report.hpp"
 #include "cli/minimal_report.hpp"
+#include "cli/real_time_report.hpp"
 #include "cli/window.hpp"
 #include "counterexamples/pcap.hpp"
 #include "counterexamples/pictures.hpp"
@@ -30,6 +31,7 @@
 #include "model/probe.hpp"
 #include "properties/check.hpp"
 #include "smt/solver.hpp"
+#include "smt/timing.hpp"
 #include "smt/z3_version.hpp"
 
 namespace {
@@ -326,8 +328,9 @@ int run_check(const ModelOptions& o, const std::vector<std::string>& property_na
       if (properties::all()[p].hook == properties::Hook::Trap)
         throw UsageError(fmt::format("--minimize faults: not available for {} (a trap, decided on the whole graph)",
                                      properties::all()[p].name));
-  const model::TeardownModel m(knobs);
-  const properties::Report report = properties::check(m, options);
+  // Every counterexample is judged in real time; under --timing exact, artefacts are looked past.
+  const smt::timing::TimedReport timed = smt::timing::check(knobs, options);
+  const properties::Report& report = timed.report;
   if (options.search.progress) fmt::print(stderr, "\n");
   const auto findings = isn_findings(knobs, report);
   // The trace to show: under symbolic ISNs, the one with Z3's concrete values.
@@ -364,14 +367,15 @@ int run_check(const ModelOptions& o, const std::vector<std::string>& property_na
       const auto& f = findings[i];
       results += fmt::format(
           R"({{"property":{},"verdict":"{}","why":{},"trace":{},"isn_condition":{},"isn_witness":{},)"
-          R"("probability":{},"proof":{}{}}})",
+          R"("probability":{},"proof":{}{}{}}})",
           counterexamples::quote(properties::all()[r.property].name), properties::name(r.verdict),
           r.why.empty() ? "null" : counterexamples::quote(r.why),
           r.verdict == properties::Verdict::Violated ? counterexamples::trace_json(shown(i), r.why, r.trapped_from)
                                                      : "null",
           f ? counterexamples::quote(f->condition) : "null", f ? cli::witness_json(f->witness) : "null",
           f && f->probability ? fmt::format("{:.6g}", *f->probability) : "null",
-          proved(knobs, report, r) ? "true" : "false", cli::minimal_json(r, *minimize, several));
+          proved(knobs, report, r) ? "true" : "false", cli::minimal_json(r, *minimize, several),
+          cli::real_time_json(timed, i, knobs.timing_exact));
     }
     fmt::print(R"({{"tool":"teardown","version":"{}","model":{},"outcome":"{}","results":[{}],"stats":{}}})"
                "\n",
@@ -383,6 +387,13 @@ int run_check(const ModelOptions& o, const std::vector<std::string>& property_na
       fmt::print("  {:<26} {}\n", properties::all()[r.property].name,
                  r.verdict == properties::Verdict::Violated ? "VIOLATED" : std::string(properties::name(r.verdict)));
     fmt::print("\n{}\n", stats_text(report.stats, report.outcome));
+    if (timed.zone_stats)
+      fmt::print("Exact time: the search in whole ticks ({} states) decided what it could; an exact-time search "
+                 "({} states, {:.2f} s) decided the rest.\n",
+                 timed.ticks_stats.states, timed.zone_stats->states, timed.zone_stats->seconds);
+    else if (knobs.timing_exact)
+      fmt::print("Exact time: the search in whole ticks decided every property (a holds there holds in real time; "
+                 "each violation's trace fits real times), so no exact-time search was needed.\n");
     if (report.outcome == checker::Outcome::Stopped)
       fmt::print("The search stopped early, as every checked property is already violated.\n");
     if (knobs.isn.symbolic()) {
@@ -401,6 +412,7 @@ int run_check(const ModelOptions& o, const std::vector<std::string>& property_na
       fmt::print("\n== {} is violated ==\n{}\n\n{}\n{}", info.name, info.explanation,
                  cli::minimal_heading(r, *minimize, several),
                  counterexamples::ladder(shown(i), r.why, r.trapped_from, r.cycle_start));
+      fmt::print("{}", cli::real_time_text(timed, i, knobs.timing_exact));
       for (std::size_t k = 0; k < r.more.size(); ++k)
         fmt::print("\nMinimal trace {} of {}:\n{}", k + 2, r.more.size() + 1, counterexamples::ladder(r.more[k], r.why));
       if (const auto& f = findings[i]) {
@@ -488,52 +500,101 @@ int run_sweep(const ModelOptions& o, const std::vector<std::string>& property_na
 
   struct Row {
     std::size_t value;
-    properties::Report report;
+    smt::timing::TimedReport timed;
   };
   std::vector<Row> rows;
+  bool exact = false;
   for (std::size_t v = lo; v <= hi; ++v) {
     ModelOptions row_options = o;
     row_options.sets.push_back(fmt::format("{}={}", knob, v));
     const model::Knobs knobs = load_knobs(row_options);  // a bad knob or value is reported like --set
+    exact = knobs.timing_exact;
     properties::CheckOptions options;
     options.properties = chosen;
     options.search = search_options(o);
     options.search.progress = nullptr;
-    rows.push_back({v, properties::check(model::TeardownModel(knobs), options)});
+    rows.push_back({v, smt::timing::check(knobs, options)});
   }
+  // Per property: the first value from which it holds through the end of the range (and, under exact timing,
+  // the same for the verdicts of whole ticks alone).
+  const auto holds_from = [&](std::size_t k, bool ticks) -> std::optional<std::size_t> {
+    std::optional<std::size_t> from;
+    for (std::size_t r = rows.size(); r-- > 0;) {
+      const auto& t = rows[r].timed;
+      const properties::Verdict v = ticks && exact ? t.ticks_verdict[k] : t.report.results[k].verdict;
+      if (v != properties::Verdict::Holds) break;
+      from = rows[r].value;
+    }
+    return from;
+  };
+  const auto json_or_null = [](const std::optional<std::size_t>& v) {
+    return v ? std::to_string(*v) : std::string("null");
+  };
 
   if (o.format == "json") {
-    std::string out = fmt::format(R"({{"knob":{},"rows":[)", counterexamples::quote(knob));
+    std::string out = fmt::format(R"({{"knob":{},"timing":"{}","rows":[)", counterexamples::quote(knob),
+                                  exact ? "exact" : "ticks");
     for (std::size_t i = 0; i < rows.size(); ++i) {
+      const auto& t = rows[i].timed;
       std::string results;
-      for (const auto& res : rows[i].report.results)
-        results +=
-            fmt::format(R"({}{{"property":{},"verdict":"{}"}})", results.empty() ? "" : ",",
-                        counterexamples::quote(properties::all()[res.property].name), properties::name(res.verdict));
+      for (std::size_t k = 0; k < t.report.results.size(); ++k) {
+        const auto& res = t.report.results[k];
+        const auto& rt = t.real_time[k];
+        std::string extra;
+        if (exact)
+          extra = fmt::format(R"(,"decided_by":"{}","ticks_verdict":"{}")", smt::timing::name(t.decided_by[k]),
+                              properties::name(t.ticks_verdict[k]));
+        results += fmt::format(R"({}{{"property":{},"verdict":"{}","real_time":{}{}}})", results.empty() ? "" : ",",
+                               counterexamples::quote(properties::all()[res.property].name),
+                               properties::name(res.verdict),
+                               !rt ? "null" : rt->feasible ? "\"feasible\"" : "\"artefact\"", extra);
+      }
       out += fmt::format(R"({}{{"value":{},"results":[{}],"stats":{}}})", i ? "," : "", rows[i].value, results,
-                         stats_json(rows[i].report.stats));
+                         stats_json(t.report.stats));
     }
-    fmt::print("{}]}}\n", out);
+    std::string lines;
+    for (std::size_t k = 0; k < chosen.size(); ++k) {
+      lines += fmt::format(R"({}{{"property":{},"holds_from":{})", k ? "," : "",
+                           counterexamples::quote(properties::all()[chosen[k]].name), json_or_null(holds_from(k, false)));
+      if (exact) lines += fmt::format(R"(,"ticks_holds_from":{})", json_or_null(holds_from(k, true)));
+      lines += "}";
+    }
+    fmt::print("{}],\"lines\":[{}]}}\n", out, lines);
   } else {
     std::string header = fmt::format("{:>8}", knob);
     for (std::size_t p : chosen)
-      header += fmt::format("  {:>{}}", properties::all()[p].name, properties::all()[p].name.size());
-    fmt::print("teardown sweep {} on {}\n\n{}  {:>10}  {:>8}\n", range,
-               o.model_file.empty() ? "the built-in default model" : o.model_file, header, "states", "seconds");
+      header += fmt::format("  {:>{}}", properties::all()[p].name, std::max<std::size_t>(properties::all()[p].name.size(), 9));
+    fmt::print("teardown sweep {} on {} ({})\n\n{}  {:>10}  {:>8}\n", range,
+               o.model_file.empty() ? "the built-in default model" : o.model_file,
+               exact ? "exact real time" : "whole ticks", header, "states", "seconds");
+    bool artefacts = false;
     for (const Row& r : rows) {
       std::string line = fmt::format("{:>8}", r.value);
-      for (const auto& res : r.report.results) {
-        const auto& n = properties::all()[res.property].name;
-        line += fmt::format(
-            "  {:>{}}",
-            res.verdict == properties::Verdict::Violated ? "VIOLATED" : std::string(properties::name(res.verdict)),
-            n.size());
+      for (std::size_t k = 0; k < r.timed.report.results.size(); ++k) {
+        const auto& n = properties::all()[r.timed.report.results[k].property].name;
+        const std::string cell = cli::sweep_cell(r.timed, k);
+        artefacts = artefacts || cell.ends_with('*');
+        line += fmt::format("  {:>{}}", cell, std::max<std::size_t>(n.size(), 9));
       }
-      fmt::print("{}  {:>10}  {:>8.2f}\n", line, r.report.stats.states, r.report.stats.seconds);
+      fmt::print("{}  {:>10}  {:>8.2f}\n", line, r.timed.report.stats.states, r.timed.report.stats.seconds);
+    }
+    if (artefacts)
+      fmt::print("\n* violated in whole ticks, but the counterexample is an artefact of whole ticks: no real times fit "
+                 "it (--timing exact looks past it).\n");
+    fmt::print("\n");
+    for (std::size_t k = 0; k < chosen.size(); ++k) {
+      const auto from = holds_from(k, false);
+      std::string text = from ? fmt::format("holds from {}={} on", knob, *from) : "does not hold at the end of the range";
+      if (exact) {
+        const auto ticks = holds_from(k, true);
+        text += fmt::format(" in exact real time; in whole ticks alone {}",
+                            ticks ? fmt::format("from {}={} on", knob, *ticks) : "not at the end of the range");
+      }
+      fmt::print("{}: {}.\n", properties::all()[chosen[k]].name, text);
     }
   }
   std::vector<const properties::Report*> reports;
-  for (const Row& r : rows) reports.push_back(&r.report);
+  for (const Row& r : rows) reports.push_back(&r.timed.report);
   return exit_code(reports);
 }
 

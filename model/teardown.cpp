@@ -433,6 +433,22 @@ void TeardownModel::successors_into(const State& s, std::vector<std::pair<Label,
   for (std::size_t i = from; i < out.size(); ++i) out[i].second.tcb[0].armed = out[i].second.tcb[1].armed = 0;
 }
 
+std::optional<State> TeardownModel::with_armed(const State& s, const Label& l, const State& next) const {
+  std::vector<std::pair<Label, State>> out;
+  tick_successors(s, out);
+  for (auto& [label, candidate] : out) {
+    if (!(label == l)) continue;
+    State plain = candidate;
+    plain.tcb[0].armed = plain.tcb[1].armed = 0;
+    plain.zone = next.zone;
+    if (plain == next) {
+      candidate.zone = next.zone;
+      return candidate;
+    }
+  }
+  return std::nullopt;
+}
+
 void TeardownModel::time_successors(const State& s, std::vector<std::pair<Label, State>>& out,
                                     std::size_t from) const {
   thread_local std::vector<std::pair<Label, State>> timed;

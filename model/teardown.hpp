@@ -104,6 +104,11 @@ class TeardownModel {
   /// listens, and nothing is in flight.
   bool final(const State& s) const;
 
+  /// `next` as the step s -(l)-> next made it, with Tcb::armed still set where the step (re)started a timer
+  /// (successors clear it, so stored traces lose it; smt/timing.hpp needs it). Compares with zones ignored.
+  /// \returns nothing when no successor of `s` by `l` is `next`.
+  std::optional<State> with_armed(const State& s, const Label& l, const State& next) const;
+
  private:
   /// The ISS values a new connection may start with, sorted and distinct (at most 4: no allocation per state).
   struct IssChoices {

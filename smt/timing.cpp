@@ -28,9 +28,6 @@ using Clocks = std::array<int, mt::kNew>;
 int timer_kind(const model::Tcb& t) {
   return t.rto != 0 ? 1 : t.time_wait != 0 ? 2 : t.fin_wait2 != 0 ? 3 : 0;
 }
-model::Timer timer_value(const model::Tcb& t, int kind) {
-  return kind == 1 ? t.rto : kind == 2 ? t.time_wait : kind == 3 ? t.fin_wait2 : 0;
-}
 unsigned timer_ticks(const model::Knobs& k, int kind) {
   return kind == 1 ? k.rto_ticks() : kind == 2 ? k.time_wait_ticks() : kind == 3 ? k.fin_wait2_timeout : 0;
 }
@@ -68,7 +65,8 @@ struct Named {
 
 class Search {
  public:
-  Search(const model::Knobs& knobs, const Trace& trace) : knobs_(knobs), trace_(trace), solver_(ctx_) {
+  Search(const model::TeardownModel& model, const Trace& trace)
+      : model_(model), knobs_(model.knobs()), trace_(trace), solver_(ctx_) {
     try {
       z3::params p(ctx_);
       p.set("core.minimize", true);
@@ -120,9 +118,12 @@ class Search {
   bool dfs(std::size_t k, const Clocks& cur) {
     if (k == trace_.size()) return leaf();
     const model::State& s = trace_[k - 1].state;
-    const model::State& next = trace_[k].state;
     if (!trace_[k].label) throw std::logic_error(fmt::format("realtime: step {} has no label", k));
     const model::Label& l = *trace_[k].label;
+    // The step as the model made it, with its timer restarts (Tcb::armed), which the stored state has lost.
+    const std::optional<model::State> made = model_.with_armed(s, l, trace_[k].state);
+    if (!made) throw std::logic_error(fmt::format("realtime: step {} is not a step of the model", k));
+    const model::State& next = *made;
     auto slots = mt::delivery_slots(s, l);
     const bool delivery = l.event == model::Event::Deliver;
     if (slots.empty()) slots.push_back(0);  // not a delivery (or one of no segment: step_timing throws)
@@ -136,7 +137,7 @@ class Search {
       if (branch) solver_.push();
       for (const mt::Rel& r : st.rels) add(k, cur, st, slot, r);
       sent_at_[k] = delivery ? cur[mt::kSlot0 + slot] : -1;
-      const bool ok = dfs(k + 1, remap(k, cur, st, s, l, next));
+      const bool ok = dfs(k + 1, remap(k, cur, st));
       if (branch) solver_.pop();
       if (ok) return true;
     }
@@ -144,8 +145,7 @@ class Search {
   }
 
   /// The clocks after step k.
-  Clocks remap(std::size_t k, const Clocks& cur, const mt::StepTiming& st, const model::State& s, const model::Label& l,
-               const model::State& next) const {
+  Clocks remap(std::size_t k, const Clocks& cur, const mt::StepTiming& st) const {
     const int now = static_cast<int>(k);
     const auto source = [&](int from) { return from < 0 ? -1 : from == static_cast<int>(mt::kNew) ? now : cur[from]; };
     Clocks nc;
@@ -153,14 +153,7 @@ class Search {
     nc[mt::kZ] = st.tick ? now : cur[mt::kZ];
     nc[mt::kN] = st.tick ? cur[mt::kN] : now;
     for (unsigned i = 0; i < mt::kSlots; ++i) nc[mt::kSlot0 + i] = source(st.slot_from[i]);
-    for (unsigned side = 0; side < 2; ++side) {
-      const int before = timer_kind(s.tcb[side]), after = timer_kind(next.tcb[side]);
-      const unsigned c = mt::kTimer0 + side;
-      if (after == 0) continue;
-      const bool own = l.actor == side || (l.event == model::Event::Deliver && 1u - l.index == side);
-      const bool full = timer_value(next.tcb[side], after) == model::timer_for(timer_ticks(knobs_, after));
-      nc[c] = !st.tick && (before != after || (own && full)) ? now : cur[c];
-    }
+    for (unsigned side = 0; side < 2; ++side) nc[mt::kTimer0 + side] = source(st.timer_from[side]);
     return nc;
   }
 
@@ -281,6 +274,7 @@ class Search {
     return out.empty() ? std::string() : fmt::format("no real times fit: {}", out);
   }
 
+  const model::TeardownModel& model_;
   const model::Knobs& knobs_;
   const Trace& trace_;
   z3::context ctx_;
@@ -299,8 +293,101 @@ class Search {
 }  // namespace
 
 RealTime realtime(const model::TeardownModel& model, const Trace& trace) {
-  Search search(model.knobs(), trace);
+  Search search(model, trace);
   return search.run();
+}
+
+}  // namespace smt::timing
+
+namespace smt::timing {
+
+std::string_view name(DecidedBy d) {
+  switch (d) {
+    case DecidedBy::Ticks: return "ticks";
+    case DecidedBy::Trace: return "trace";
+    case DecidedBy::Zones: return "zones";
+  }
+  return "?";
+}
+
+namespace {
+
+checker::Stats add(const checker::Stats& a, const checker::Stats& b) {
+  checker::Stats s = a;
+  s.states += b.states;
+  s.transitions += b.transitions;
+  s.depth = std::max(a.depth, b.depth);
+  s.seconds += b.seconds;
+  s.states_per_second = s.seconds > 0 ? static_cast<double>(s.states) / s.seconds : 0;
+  s.peak_memory_bytes = std::max(a.peak_memory_bytes, b.peak_memory_bytes);
+  s.threads = std::max(a.threads, b.threads);
+  return s;
+}
+
+/// The worse of two outcomes for the report: an inconclusive one wins, then Complete over Stopped.
+checker::Outcome combine(checker::Outcome a, checker::Outcome b) {
+  if (checker::inconclusive(a)) return a;
+  if (checker::inconclusive(b)) return b;
+  return a == checker::Outcome::Complete || b == checker::Outcome::Complete ? checker::Outcome::Complete
+                                                                           : checker::Outcome::Stopped;
+}
+
+}  // namespace
+
+TimedReport check(const model::Knobs& knobs, const properties::CheckOptions& options) {
+  TimedReport out;
+  model::Knobs ticks = knobs;
+  ticks.timing_exact = false;
+  const model::TeardownModel tick_model(ticks);
+  out.report = properties::check(tick_model, options);
+  out.ticks_stats = out.report.stats;
+  const std::size_t n = out.report.results.size();
+  out.real_time.assign(n, std::nullopt);
+  out.decided_by.assign(n, DecidedBy::Ticks);
+  for (std::size_t i = 0; i < n; ++i) {
+    properties::Result& r = out.report.results[i];
+    out.ticks_verdict.push_back(r.verdict);
+    if (r.verdict != properties::Verdict::Violated) continue;
+    out.real_time[i] = realtime(tick_model, r.trace);
+    if (knobs.timing_exact && out.real_time[i]->feasible) {
+      out.decided_by[i] = DecidedBy::Trace;
+      std::erase_if(r.more, [&](const properties::Trace& t) { return !realtime(tick_model, t).feasible; });
+    }
+  }
+  if (!knobs.timing_exact) return out;
+
+  // What the tick search cannot decide for real time: one exact-time search of those properties alone.
+  properties::CheckOptions rest = options;
+  rest.properties.clear();
+  std::vector<std::size_t> index;  // rest.properties[k] is out.report.results[index[k]]
+  for (std::size_t i = 0; i < n; ++i) {
+    const properties::Result& r = out.report.results[i];
+    const properties::Hook hook = properties::all()[r.property].hook;
+    const bool safety = hook == properties::Hook::Edge || hook == properties::Hook::State;
+    const bool settled = (r.verdict == properties::Verdict::Holds && safety) || out.decided_by[i] == DecidedBy::Trace;
+    if (settled) continue;
+    rest.properties.push_back(r.property);
+    index.push_back(i);
+  }
+  if (index.empty()) return out;
+  if (options.search.limits.time_limit_seconds > 0) {
+    const double left = options.search.limits.time_limit_seconds - out.ticks_stats.seconds;
+    rest.search.limits.time_limit_seconds = std::max(left, 0.001);
+  }
+  const model::TeardownModel zone_model(knobs);
+  properties::Report zones = properties::check(zone_model, rest);
+  out.zone_stats = zones.stats;
+  out.report.stats = add(out.ticks_stats, zones.stats);
+  out.report.outcome = combine(out.report.outcome, zones.outcome);
+  for (std::size_t k = 0; k < index.size(); ++k) {
+    const std::size_t i = index[k];
+    out.report.results[i] = std::move(zones.results[k]);
+    out.decided_by[i] = DecidedBy::Zones;
+    out.real_time[i] = std::nullopt;
+    if (out.report.results[i].verdict == properties::Verdict::Violated)
+      out.real_time[i] = realtime(zone_model, out.report.results[i].trace);
+  }
+  return out;
 }
 
 }  // namespace smt::timing

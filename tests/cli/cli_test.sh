@@ -74,10 +74,11 @@ if "$teardown" sweep time_wait=3..4 "$src/scenarios/rfc1337-figure1-fixed.toml" 
   python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-assert d["knob"] == "time_wait", d
+assert d["knob"] == "time_wait" and d["timing"] == "ticks", d
+assert d["lines"] == [{"property": "time-wait-assassination", "holds_from": 3}], d["lines"]
 assert [r["value"] for r in d["rows"]] == [3, 4]
 for r in d["rows"]:
-    assert r["results"] == [{"property": "time-wait-assassination", "verdict": "holds"}], r
+    assert r["results"] == [{"property": "time-wait-assassination", "verdict": "holds", "real_time": None}], r
     assert r["stats"]["states"] > 0
 '; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: sweep JSON shape"; fi
 

@@ -117,3 +117,105 @@ TEST_CASE("realtime: every trace of the exact-timing search fits real times") {
   show(rt);
   check_times(m, trace, rt);
 }
+
+namespace {
+
+/// The exact-time sweep's model for tests: rfc1337 (RST ignored in TIME-WAIT, adversarial ISNs) without
+/// duplication, client data or a third slot per direction. The hazard left is the server's data, retransmitted
+/// after a loss, reaching the next incarnation; it keeps the default model's lines (2 x MSL in real time,
+/// 2 x MSL + 1 in whole ticks) at a few thousand states.
+model::Knobs small_time_wait(unsigned msl, unsigned time_wait, bool exact) {
+  return knobs("rfc1337", {{"dup", "0"},
+                           {"client_data", "0"},
+                           {"capacity", "2"},
+                           {"msl", std::to_string(msl)},
+                           {"time_wait", std::to_string(time_wait)},
+                           {"timing", exact ? "exact" : "ticks"}});
+}
+
+/// The zone search at msl 2, time_wait 4 (one thread, complete: the counts do not depend on scheduling).
+constexpr std::size_t kZoneStates2 = 83477;
+constexpr std::size_t kZoneTransitions2 = 200565;
+
+smt::timing::TimedReport check_stray_data(const model::Knobs& k) {
+  const auto p = properties::find("stray-data");
+  REQUIRE(p);
+  properties::CheckOptions o;
+  o.properties = {*p};
+  smt::timing::TimedReport t = smt::timing::check(k, o);
+  REQUIRE(t.report.results.size() == 1);
+  REQUIRE(t.real_time.size() == 1);
+  REQUIRE(t.decided_by.size() == 1);
+  return t;
+}
+
+}  // namespace
+
+// RFC 9293 3.6.1 (TIME-WAIT lasts 2 x MSL) and RFC 1337: in real time the first safe TIME-WAIT is exactly
+// 2 x MSL; whole ticks, where a segment sent late in tick t may arrive late in tick t + MSL, put it one tick
+// later, and their counterexample at 2 x MSL is an artefact that Z3 refutes.
+TEST_CASE("timed check: stray-data's line is 2 x MSL in exact time and 2 x MSL + 1 in whole ticks", "[timing]") {
+  using properties::Verdict;
+  using smt::timing::DecidedBy;
+  for (unsigned msl : {2u, 3u}) {
+    for (unsigned tw = 2 * msl - 1; tw <= 2 * msl + 1; ++tw) {
+      INFO("msl " << msl << ", time_wait " << tw);
+      const auto exact = check_stray_data(small_time_wait(msl, tw, true));
+      const auto ticks = check_stray_data(small_time_wait(msl, tw, false));
+      const auto& e = exact.report.results[0];
+      if (tw < 2 * msl) {
+        // The tick search's shortest trace fits real times, so it stands without a zone search.
+        CHECK(e.verdict == Verdict::Violated);
+        CHECK(exact.decided_by[0] == DecidedBy::Trace);
+        CHECK_FALSE(exact.zone_stats);
+        REQUIRE(exact.real_time[0]);
+        CHECK(exact.real_time[0]->feasible);
+        CHECK(exact.real_time[0]->seconds.size() == e.trace.size());
+      } else if (tw == 2 * msl) {
+        // Whole ticks violate it, with an artefact; the zone search proves it holds in real time.
+        CHECK(ticks.report.results[0].verdict == Verdict::Violated);
+        REQUIRE(ticks.real_time[0]);
+        CHECK_FALSE(ticks.real_time[0]->feasible);
+        CHECK(ticks.real_time[0]->why.find("no real times fit") == 0);
+        CHECK(exact.ticks_verdict[0] == Verdict::Violated);
+        CHECK(e.verdict == Verdict::Holds);
+        CHECK(exact.decided_by[0] == DecidedBy::Zones);
+        REQUIRE(exact.zone_stats);
+        CHECK(exact.report.outcome == checker::Outcome::Complete);
+        CHECK(exact.report.stats.states == exact.ticks_stats.states + exact.zone_stats->states);
+        if (msl == 2) {
+          CHECK(exact.zone_stats->states == kZoneStates2);
+          CHECK(exact.zone_stats->transitions == kZoneTransitions2);
+        }
+      } else {
+        // Holds in whole ticks, hence in real time: no zone search.
+        CHECK(e.verdict == Verdict::Holds);
+        CHECK(exact.decided_by[0] == DecidedBy::Ticks);
+        CHECK_FALSE(exact.zone_stats);
+        CHECK(ticks.report.results[0].verdict == Verdict::Holds);
+        CHECK_FALSE(ticks.real_time[0]);
+      }
+    }
+  }
+}
+
+// The timed check under timing=ticks judges the counterexample but keeps the tick verdict; with a short
+// TIME-WAIT (below 2 x MSL, where whole ticks first see a shared-tick shortcut) a zone search finds a real one.
+TEST_CASE("timed check: an artefact in whole ticks below 2 x MSL, and the real violation the zone search finds",
+          "[timing]") {
+  const auto ticks = check_stray_data(small_time_wait(2, 2, false));
+  CHECK(ticks.report.results[0].verdict == properties::Verdict::Violated);
+  REQUIRE(ticks.real_time[0]);
+  CHECK_FALSE(ticks.real_time[0]->feasible);
+  CHECK(ticks.decided_by[0] == smt::timing::DecidedBy::Ticks);
+  const auto exact = check_stray_data(small_time_wait(2, 2, true));
+  const auto& e = exact.report.results[0];
+  REQUIRE(e.verdict == properties::Verdict::Violated);
+  CHECK(exact.decided_by[0] == smt::timing::DecidedBy::Zones);
+  REQUIRE(exact.real_time[0]);
+  CHECK(exact.real_time[0]->feasible);
+  // The zone search's trace is at least as long as the tick search's artefact, which no real times fit.
+  CHECK(e.trace.size() >= ticks.report.results[0].trace.size());
+  const model::TeardownModel m(small_time_wait(2, 2, true));
+  check_times(m, e.trace, *exact.real_time[0]);
+}

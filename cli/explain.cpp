@@ -116,13 +116,14 @@ std::string in_msl(unsigned ticks, unsigned msl) {
 
 /// The moves of a run left alone from a state on: time passing, timers firing, and the network delivering what
 /// is in flight. No application acts, the network loses or duplicates nothing more, firewall rules keep dropping
-/// what they match (not a fault: a rule).
+/// what they match (not a fault: a rule), and a full queue drops what is sent into it (not a choice either).
 bool undisturbed(const model::Label& l) {
   using model::Event;
   const bool kind = l.event == Event::Tick || l.event == Event::Retransmit || l.event == Event::GiveUp ||
                     l.event == Event::TimeWaitEnd || l.event == Event::FinWait2End || l.event == Event::Deliver;
   const bool fault_free =
-      l.fate == model::Fate::None || l.fate == model::Fate::Queued || l.fate == model::Fate::Filtered;
+      l.fate == model::Fate::None || l.fate == model::Fate::Queued || l.fate == model::Fate::Filtered ||
+      l.fate == model::Fate::QueueFull;
   return kind && fault_free;
 }
 

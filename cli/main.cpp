@@ -774,12 +774,15 @@ int run_probe(const ProbeOptions& o) {
   if (o.format == "json") {
     fmt::print(
         R"({{"profile":{},"state_before":"{}","segment":{},"segment_values":{{"flags":{},"seq":{},"ack":{},"len":{}}},)"
-        R"("response":{},"state_after":"{}","rule":{},"variables":{},"context":{{"listener":{},"opened":"{}","closed_by":"{}"}}}})"
+        R"("response":{},"state_after":"{}","rule":{},"delivered":{},"held":{},"variables":{},)"
+        R"("context":{{"listener":{},"opened":"{}","closed_by":"{}"}}}})"
         "\n",
         counterexamples::quote(o.profile), model::name(context.state), counterexamples::quote(o.segment),
         counterexamples::quote(counterexamples::flags_text(seg.flags)), seg.seq,
         seg.has(model::kAck) ? std::to_string(seg.ack) : "null", seg.len, response_json(r), model::name(r.after.state),
-        counterexamples::quote(model::describe(r.arrival.rule)), vars_json(r.vars), context.listener ? "true" : "false",
+        counterexamples::quote(model::describe(r.arrival.rule)), r.arrival.delivered,
+        model::held_text(r.after).empty() ? "null" : counterexamples::quote(model::held_text(r.after)),
+        vars_json(r.vars), context.listener ? "true" : "false",
         context.passive ? "passive" : "active", context.shutdown ? "shutdown" : "close");
     return kExitHolds;
   }
@@ -799,6 +802,10 @@ int run_probe(const ProbeOptions& o) {
                                     r.arrival.reply->has(model::kAck) ? std::to_string(r.arrival.reply->ack) : "-")
                       : "",
       model::name(context.state), model::name(r.after.state), model::describe(r.arrival.rule));
+  if (r.arrival.delivered > 0)
+    fmt::print("  delivered: {} unit{} to the application\n", r.arrival.delivered, r.arrival.delivered == 1 ? "" : "s");
+  if (const std::string held = model::held_text(r.after); !held.empty())
+    fmt::print("  held:     {} (RCV.NXT after: {})\n", held, r.after.rcv_nxt);
   return kExitHolds;
 }
 

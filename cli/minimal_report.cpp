@@ -37,9 +37,10 @@ std::string minimal_heading(const properties::Result& r, properties::Minimize by
   std::string text;
   if (by == properties::Minimize::Faults && !is_trap(r)) {
     const auto f = properties::count_faults(r.trace);
-    text = fmt::format("A trace with the fewest faults: {} ({}, {}, {}), then fewest steps: {}", f.total(),
+    text = fmt::format("A trace with the fewest faults: {} ({}, {}, {}, {}), then fewest steps: {}", f.total(),
                        plural(f.losses, "loss", "losses"), plural(f.duplications, "duplication", "duplications"),
-                       plural(f.filter_drops, "filter drop", "filter drops"), steps);
+                       plural(f.filter_drops, "filter drop", "filter drops"),
+                       plural(f.queue_drops, "queue drop", "queue drops"), steps);
   } else if (several) {
     text = fmt::format("A shortest trace (fewest steps: {})", steps);
   } else {
@@ -57,8 +58,9 @@ std::string minimal_json(const properties::Result& r, properties::Minimize by, b
   if (r.verdict != properties::Verdict::Violated) return "";
   const auto f = properties::count_faults(r.trace);
   const bool faults = by == properties::Minimize::Faults && !is_trap(r);
-  std::string json = fmt::format(R"(,"minimized":"{}","faults":{},"losses":{},"duplications":{},"filter_drops":{})",
-                                 faults ? "faults" : "steps", f.total(), f.losses, f.duplications, f.filter_drops);
+  std::string json = fmt::format(
+      R"(,"minimized":"{}","faults":{},"losses":{},"duplications":{},"filter_drops":{},"queue_drops":{})",
+      faults ? "faults" : "steps", f.total(), f.losses, f.duplications, f.filter_drops, f.queue_drops);
   json += fmt::format(R"(,"minimal":{})", r.minimal ? "true" : "false");
   if (several) {
     json += R"(,"traces":[)";

@@ -21,7 +21,7 @@ std::optional<std::size_t> parse_all_shortest(const std::string& text);
 std::string minimal_heading(const properties::Result& r, properties::Minimize by, bool several);
 
 /// The JSON fields after "proof" in a result, each preceded by a comma: "minimized", "faults", "losses",
-/// "duplications", "filter_drops", "minimal", and with `several` "traces" (the result's trace, then the
+/// "duplications", "filter_drops", "queue_drops", "minimal", and with `several` "traces" (the result's trace, then the
 /// others, as counterexamples::trace_json writes them). Empty when the property is not violated.
 std::string minimal_json(const properties::Result& r, properties::Minimize by, bool several);
 

@@ -347,14 +347,15 @@ std::string svg_flight(const Flight& f, const Line& line, const Placed& label, b
   std::string end_mark;
   std::string head = fmt::format("url(#head{})", ci);
   Line drawn = line;
-  if (f.fate == Fate::Lost) {
+  if (f.fate == Fate::Lost || f.fate == Fate::QueueFull) {
     cls += " lost";
     head = "none";
     end_mark =
         fmt::format(R"(<path class="cross" d="M{0:.1f},{1:.1f} L{2:.1f},{3:.1f} M{0:.1f},{3:.1f} L{2:.1f},{1:.1f}" )"
                     R"(stroke="#c00000" stroke-width="3"/><text class="fault-label" x="{4:.1f}" y="{5:.1f}" )"
-                    R"(text-anchor="middle">lost</text>)",
-                    line.to.x - 7, line.to.y - 7, line.to.x + 7, line.to.y + 7, line.to.x, line.to.y + 21);
+                    R"(text-anchor="middle">{6}</text>)",
+                    line.to.x - 7, line.to.y - 7, line.to.x + 7, line.to.y + 7, line.to.x, line.to.y + 21,
+                    f.fate == Fate::Lost ? "lost" : "queue full");
   } else if (f.fate == Fate::Filtered) {
     cls += " filtered";
     head = "none";
@@ -791,6 +792,9 @@ std::string mermaid(const Trace& trace, const Caption& caption) {
       if (f.sent == i && f.fate == Fate::Lost)
         out += fmt::format("    {}-x{}: {}, LOST\n", sender_name(f.direction), receiver_name(f.direction),
                            mermaid_text(segment_label(f.segment)));
+      if (f.sent == i && f.fate == Fate::QueueFull)
+        out += fmt::format("    {}-x{}: {}, QUEUE FULL\n", sender_name(f.direction), receiver_name(f.direction),
+                           mermaid_text(segment_label(f.segment)));
       if (f.sent == i && f.fate == Fate::Filtered)
         out += fmt::format("    {}-x{}: {}, dropped by a firewall\n", sender_name(f.direction),
                            receiver_name(f.direction), mermaid_text(segment_label(f.segment)));
@@ -887,7 +891,10 @@ std::string dot(const Trace& trace, const Caption& caption) {
                          from, f.sent, to, *f.arrived, text, colour, colour, f.copy ? ", style=dashed" : "",
                          bold ? ", penwidth=3" : "");
     } else {
-      const char* what = f.fate == Fate::Lost ? "lost" : f.fate == Fate::Filtered ? "firewall" : "in flight";
+      const char* what = f.fate == Fate::Lost        ? "lost"
+                         : f.fate == Fate::QueueFull ? "queue full"
+                         : f.fate == Fate::Filtered  ? "firewall"
+                                                     : "in flight";
       out += fmt::format("  x{} [shape=plaintext, fontcolor=\"#c00000\", label=\"{}\"];\n", k, what);
       out += fmt::format("  {{ rank=same; {}{}; x{}; }}\n", from, f.sent, k);
       out += fmt::format("  {}{} -> x{} [label=\"{}\", color=\"{}\", fontcolor=\"{}\", style=dashed];\n", from, f.sent,

@@ -27,6 +27,8 @@ std::string fate_text(Fate f) {
       return " [DUPLICATED]";
     case Fate::Filtered:
       return " [FILTERED]";
+    case Fate::QueueFull:
+      return " [QUEUE FULL]";
   }
   return "";
 }
@@ -43,6 +45,8 @@ std::string_view fate_name(Fate f) {
       return "duplicated";
     case Fate::Filtered:
       return "filtered";
+    case Fate::QueueFull:
+      return "queue-full";
   }
   return "?";
 }
@@ -159,7 +163,9 @@ std::string segment_text(const Segment& s) {
 unsigned faults(const properties::Trace& trace) {
   unsigned n = 0;
   for (const auto& step : trace)
-    if (step.label && (step.label->fate == Fate::Lost || step.label->fate == Fate::Duplicated)) ++n;
+    if (step.label && (step.label->fate == Fate::Lost || step.label->fate == Fate::Duplicated ||
+                       step.label->fate == Fate::QueueFull))
+      ++n;
   return n;
 }
 

@@ -28,9 +28,10 @@ std::string ladder(const properties::Trace& trace, std::string_view why,
                    std::optional<std::size_t> cycle_start = std::nullopt);
 inline constexpr std::string_view kLadderLegend =
     "  Legend: --> a segment A sends to B, <-- one B sends to A (written when it is sent and again when it\n"
-    "  arrives); [LOST] and [DUPLICATED] are network faults, [FILTERED] a firewall drop; (inc N, unit K): the\n"
-    "  connection (incarnation) that sent the segment and its data unit. Under a step, only what changed;\n"
-    "  timers count the ticks left before they fire (off: not running).\n";
+    "  arrives); [LOST] and [DUPLICATED] are network faults, [FILTERED] a firewall drop, [QUEUE FULL] a\n"
+    "  segment sent into a full direction (congestion); (inc N, unit K): the connection (incarnation) that\n"
+    "  sent the segment and its data unit. Under a step, only what changed; timers count the ticks left\n"
+    "  before they fire (off: not running).\n";
 
 /// The JSON trace: {"steps": [...], "faults": N} (DESIGN.md, "Command line"). The last step's note is `why`;
 /// for eventual-close, the step at `trapped_from` (if not the last) carries kTrappedNote.
@@ -43,7 +44,7 @@ inline constexpr std::string_view kTrappedNote = "trapped: from this state on, n
 std::string step_json(std::size_t index, unsigned time, const properties::Trace::value_type& step,
                       std::string_view note);
 
-/// Network faults along a trace: losses and duplications (filters are rules, not faults).
+/// Network faults along a trace: losses, duplications and queue drops (filters are rules, not faults).
 unsigned faults(const properties::Trace& trace);
 
 /// JSON string escaping.

@@ -20,7 +20,7 @@ struct Flight {
   unsigned direction = 0;                  ///< 0: A>B (sent by A), 1: B>A (sent by B)
   std::size_t sent = 0;                    ///< the step that sent it
   std::optional<std::size_t> arrived;      ///< the step that delivered it
-  model::Fate fate = model::Fate::Queued;  ///< Queued, Lost, Duplicated (both copies) or Filtered
+  model::Fate fate = model::Fate::Queued;  ///< Queued, Lost, Duplicated (both copies), Filtered or QueueFull
   bool copy = false;                       ///< the network's second copy of a duplicated segment
 
   bool in_flight_at_end() const { return !arrived && (fate == model::Fate::Queued || fate == model::Fate::Duplicated); }

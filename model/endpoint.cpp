@@ -13,7 +13,7 @@ constexpr std::array<std::string_view, kTcpStates> kStateNames = {
 
 Segment make(std::uint8_t flags, std::uint32_t seq, std::uint32_t ack, unsigned incarnation) {
   Segment s;
-  s.flags = flags;
+  s.flags = flags & 0x0F;
   s.seq = seq;
   s.ack = (flags & kAck) != 0 ? ack : 0;
   s.set_ghost(incarnation, 0);
@@ -52,10 +52,128 @@ bool fin_acked(const Tcb& tcb) {
   return tcb.fin_sent && seq_eq(tcb.snd_una, tcb.snd_nxt);
 }
 
+/// The states whose TCB takes text and a FIN (RFC 9293 3.10.7.4 seventh and eighth).
+bool takes_text(const Tcb& tcb) {
+  return tcb.state == TcpState::Established || tcb.state == TcpState::FinWait1 || tcb.state == TcpState::FinWait2;
+}
+
 /// True once the peer's FIN is in (RCV.NXT counts it).
 bool fin_received(const Tcb& tcb) {
   return tcb.state == TcpState::CloseWait || tcb.state == TcpState::LastAck || tcb.state == TcpState::Closing ||
          tcb.state == TcpState::TimeWait;
+}
+
+// ---- text and FIN: held beyond RCV.NXT, released in order (RFC 9293 3.10.7.4 first, seventh, eighth) ----
+
+constexpr std::uint8_t kFinMisplaced = 0x80;  ///< Tcb::held_fin: the held FIN is misplaced
+constexpr std::uint8_t kFinPosition = 0x0F;   ///< Tcb::held_fin: its position + 1 (0: no FIN held)
+
+/// Positions past RCV.NXT that can be held: inside the window, and no more than Tcb::held has bits.
+unsigned hold_limit(const EndpointRules& rules) {
+  return rules.window < 8 ? rules.window : 8;
+}
+
+/// Where a segment's first unit (sequence number `start`) lies against RCV.NXT: 0 at it; -k when it starts
+/// earlier and only its part from unit k on is new (k below `span`, its units plus its FIN); q when it lies q
+/// units beyond it (only if `beyond`, and q below `limit`). Nothing otherwise. Only seq_eq is asked, so with
+/// symbolic ISNs the search branches on exact positions, as the state must.
+std::optional<int> position(const Tcb& tcb, std::uint32_t start, unsigned span, unsigned limit, bool beyond) {
+  if (seq_eq(start, tcb.rcv_nxt)) return 0;
+  for (unsigned k = 1; k < span; ++k)
+    if (seq_eq(start + k, tcb.rcv_nxt)) return -static_cast<int>(k);
+  if (beyond)
+    for (unsigned q = 1; q < limit; ++q)
+      if (seq_eq(start, tcb.rcv_nxt + q)) return static_cast<int>(q);
+  return std::nullopt;
+}
+
+/// Places `seg`'s text (its first unit at sequence number `start`) and FIN in the TCB's hold at their
+/// positions from RCV.NXT: what starts at or overlaps RCV.NXT always ("only the new parts are processed"), what
+/// lies beyond it only with ooo_hold (SHLD-31). Nothing past the window (the segment is trimmed to it), nothing
+/// past a FIN already held, and a unit already held stays as it is. The ghost bits record, per unit, whether it
+/// is another incarnation's and whether it is not the unit of this stream that belongs there.
+/// \returns where the segment went: nothing to place, in order (at or over RCV.NXT), held beyond RCV.NXT, or
+/// dropped (beyond RCV.NXT without ooo_hold).
+enum class Placed : std::uint8_t { Nothing, InOrder, Held, Dropped };
+Placed hold(Tcb& tcb, const Segment& seg, std::uint32_t start, const EndpointRules& rules) {
+  if (seg.len == 0 && !seg.has(kFin)) return Placed::Nothing;
+  const int limit = static_cast<int>(hold_limit(rules));
+  const auto p = position(tcb, start, seg.len + (seg.has(kFin) ? 1u : 0u), static_cast<unsigned>(limit),
+                          rules.ooo_hold);
+  if (!p) return Placed::Dropped;
+  const Placed placed = *p > 0 ? Placed::Held : Placed::InOrder;
+  const bool foreign = seg.incarnation() != tcb.incarnation;
+  const int fin_at = tcb.held_fin != 0 ? (tcb.held_fin & kFinPosition) - 1 : limit;
+  for (int j = 0; j < seg.len; ++j) {
+    const int pos = *p + j;
+    if (pos < 0) continue;
+    if (pos >= fin_at) break;
+    const auto bit = static_cast<std::uint8_t>(1u << pos);
+    if (tcb.held & bit) continue;
+    tcb.held |= bit;
+    if (foreign) tcb.held_foreign |= bit;
+    if (foreign || seg.offset() + static_cast<unsigned>(j) != tcb.received + static_cast<unsigned>(pos))
+      tcb.held_misplaced |= bit;
+  }
+  if (!seg.has(kFin)) return placed;
+  const int q = *p + seg.len;
+  if (q < 0 || q >= fin_at) return placed;
+  const bool misplaced = foreign || seg.offset() != tcb.received + static_cast<unsigned>(q);
+  tcb.held_fin = static_cast<std::uint8_t>((q + 1) | (misplaced ? kFinMisplaced : 0));
+  const auto before_fin = static_cast<std::uint8_t>((1u << q) - 1);  // nothing follows a FIN
+  tcb.held &= before_fin;
+  tcb.held_foreign &= before_fin;
+  tcb.held_misplaced &= before_fin;
+  return placed;
+}
+
+/// The eighth step for the FIN at RCV.NXT (it came in this segment or was held): RCV.NXT advances over it,
+/// the FIN is acknowledged ("send an acknowledgment for the FIN", also when a TIME-WAIT of length 0 deletes
+/// the TCB at once), and the state moves on. The hold is emptied: nothing follows a FIN.
+void take_fin(Tcb& tcb, const EndpointRules& rules, bool is_server, Arrival& a) {
+  a.fin_taken = true;
+  a.fin_misplaced = (tcb.held_fin & kFinMisplaced) != 0;
+  tcb.held = tcb.held_foreign = tcb.held_misplaced = tcb.held_fin = 0;
+  tcb.rcv_nxt += 1;
+  a.reply = ack_of(tcb);
+  switch (tcb.state) {
+    case TcpState::Established:
+      tcb.state = TcpState::CloseWait;
+      break;
+    case TcpState::FinWait1:
+      if (fin_acked(tcb))
+        enter_time_wait(tcb, rules, is_server);
+      else
+        tcb.state = TcpState::Closing;
+      break;
+    case TcpState::FinWait2:
+      enter_time_wait(tcb, rules, is_server);
+      break;
+    default:
+      break;
+  }
+  if (tcb.state == TcpState::Closed || tcb.state == TcpState::Listen) a.deleted = true;
+}
+
+/// Hands what is held at RCV.NXT to the application in order, unit by unit, then the FIN if it is next. In
+/// ESTABLISHED, FIN-WAIT-1 and FIN-WAIT-2 only (the states that take text).
+void release(Tcb& tcb, const EndpointRules& rules, bool is_server, Arrival& a) {
+  for (;;) {
+    if ((tcb.held_fin & kFinPosition) == 1) {
+      take_fin(tcb, rules, is_server, a);
+      return;
+    }
+    if ((tcb.held & 1) == 0) return;
+    a.delivered = static_cast<std::uint8_t>(a.delivered + 1);
+    a.stray = a.stray || (tcb.held_foreign & 1) != 0;
+    a.misordered = a.misordered || (tcb.held_misplaced & 1) != 0;
+    tcb.rcv_nxt += 1;
+    tcb.received = static_cast<std::uint8_t>(tcb.received + 1);
+    tcb.held >>= 1;
+    tcb.held_foreign >>= 1;
+    tcb.held_misplaced >>= 1;
+    if (tcb.held_fin != 0) tcb.held_fin = static_cast<std::uint8_t>(tcb.held_fin - 1);  // its position is >= 1
+  }
 }
 
 /// Table 6 of RFC 9293 §3.10.7.4 with RCV.WND > 0. With linux_quirks, the test the live kernel applies (measured
@@ -118,6 +236,9 @@ Arrival accept_syn(Tcb& tcb, const Segment& seg, const EndpointRules& rules, std
   tcb.snd_una = new_iss;
   tcb.snd_nxt = new_iss + 1;
   arm(tcb, tcb.rto, rules.rto);
+  // "Any other control or text should be queued for processing later" (3.10.7.2 third): held at RCV.NXT and
+  // released when the connection reaches ESTABLISHED.
+  hold(tcb, seg, seg.seq + 1, rules);
   Arrival a = reply(rule, make(kSyn | kAck, tcb.iss, tcb.rcv_nxt, tcb.incarnation));
   a.opened = true;
   return a;
@@ -135,7 +256,7 @@ Arrival listen_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules,
   return only(Rule::ListenDrop);
 }
 
-Arrival syn_sent_arrives(Tcb& tcb, const Segment& seg, bool is_server) {
+Arrival syn_sent_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules, bool is_server) {
   bool ack_ok = false;
   if (seg.has(kAck)) {  // first: SEG.ACK =< ISS or SEG.ACK > SND.NXT is unacceptable
     if (seq_le(seg.ack, tcb.iss) || seq_gt(seg.ack, tcb.snd_nxt)) {
@@ -153,11 +274,17 @@ Arrival syn_sent_arrives(Tcb& tcb, const Segment& seg, bool is_server) {
   tcb.irs = seg.seq;
   tcb.rcv_nxt = seg.seq + 1;
   if (ack_ok) tcb.snd_una = sym::rebase(seg.ack, tcb.snd_una, tcb.snd_nxt);
+  // Text and a FIN that came with the SYN: "continue processing at the sixth step" once ESTABLISHED, or
+  // "queued for processing after the ESTABLISHED state has been reached" (3.10.7.3 fourth).
+  hold(tcb, seg, seg.seq + 1, rules);
   if (seq_gt(tcb.snd_una, tcb.iss)) {
     tcb.state = TcpState::Established;
     tcb.retries = 0;
     tcb.rto = 0;
-    return reply(Rule::SynSentEstablished, ack_of(tcb));
+    Arrival a = only(Rule::SynSentEstablished);
+    release(tcb, rules, is_server, a);
+    a.reply = ack_of(tcb);
+    return a;
   }
   tcb.state = TcpState::SynReceived;
   return reply(Rule::SynSentSimultaneous, make(kSyn | kAck, tcb.iss, tcb.rcv_nxt, tcb.incarnation));
@@ -216,6 +343,8 @@ std::string_view describe(Rule rule) {
       return "knob syn_in_time_wait=drop: a SYN in TIME-WAIT is ignored";
     case Rule::TimeWaitFinAgain:
       return "RFC 9293 3.10.7.4 fifth: a retransmitted FIN in TIME-WAIT is acknowledged and the timer restarted";
+    case Rule::TimeWaitFin:
+      return "RFC 9293 3.10.7.4 eighth: an acceptable FIN in TIME-WAIT is acknowledged and the 2 MSL timer restarted";
     case Rule::TimeWaitSilent:
       return "knob ack_in_time_wait=false: TIME-WAIT answers neither a repeated FIN nor an unacceptable segment";
     case Rule::LinuxOrphanData:
@@ -260,7 +389,8 @@ std::string_view describe(Rule rule) {
     case Rule::SynChallenge:
       return "RFC 9293 3.10.7.4 fourth (RFC 5961): SYN in a synchronized state gets a challenge ACK";
     case Rule::SynReset:
-      return "RFC 9293 3.10.7.4 fourth (RFC 793): in-window SYN resets the connection";
+      return "RFC 9293 3.10.7.4 fourth (RFC 793): in-window SYN resets the connection, answered as 3.10.7.1 "
+             "answers it (a bare SYN: <SEQ=0><ACK=SEG.SEQ+1><CTL=RST,ACK>)";
     case Rule::NoAck:
       return "RFC 9293 3.10.7.4 fifth: segment without ACK dropped";
     case Rule::SynReceivedBadAck:
@@ -273,6 +403,15 @@ std::string_view describe(Rule rule) {
       return "RFC 9293 3.10.7.4 fifth: our FIN acknowledged in LAST-ACK: TCB deleted";
     case Rule::ClosingIgnored:
       return "RFC 9293 3.10.7.4 fifth: in CLOSING an ACK not of our FIN is ignored";
+    case Rule::FinAgain:
+      return "RFC 9293 3.10.7.4 eighth: a FIN after the peer's FIN (CLOSE-WAIT, CLOSING, LAST-ACK) is acknowledged, "
+             "the state remains";
+    case Rule::Held:
+      return "RFC 9293 3.10.7.4 first (SHLD-31, knob ooo_hold): text or FIN beyond RCV.NXT is held until the gap "
+             "fills; RCV.NXT is acknowledged";
+    case Rule::OutOfOrderDropped:
+      return "RFC 9293 3.10.7.4 first (knob ooo_hold=false): text or FIN beyond RCV.NXT is dropped; RCV.NXT is "
+             "acknowledged";
     case Rule::Processed:
       return "RFC 9293 3.10.7.4: processed (ACK, text, FIN)";
   }
@@ -384,7 +523,7 @@ Arrival segment_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules
     case TcpState::Listen:
       return listen_arrives(tcb, seg, rules, new_iss);
     case TcpState::SynSent:
-      return syn_sent_arrives(tcb, seg, is_server);
+      return syn_sent_arrives(tcb, seg, rules, is_server);
     default:
       break;
   }
@@ -451,9 +590,11 @@ Arrival segment_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules
   if (seg.has(kSyn)) {
     if (tcb.state == TcpState::SynReceived && tcb.passive) return deleted(Rule::SynToListen, tcb, is_server);
     if (rules.rfc5961) return reply(Rule::SynChallenge, ack_of(tcb));
-    const Segment rst = make(kRst, tcb.snd_nxt, 0, tcb.incarnation);
-    Arrival a = deleted(Rule::SynReset, tcb, is_server);
-    a.reply = rst;
+    // "send a reset" in the form of 3.5.2 (the reset answers this segment): a bare SYN gets
+    // <SEQ=0><ACK=SEG.SEQ+1><CTL=RST,ACK>, which a SYN-SENT peer can accept; a SYN,ACK gets <SEQ=SEG.ACK><CTL=RST>.
+    Arrival a = reset_for(seg, Rule::SynReset);
+    delete_tcb(tcb, is_server);
+    a.deleted = true;
     return a;
   }
 
@@ -466,6 +607,12 @@ Arrival segment_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules
     // Ghost: a passive connection belongs to the client incarnation whose ACK completes the handshake. Its
     // SYN may have been an old duplicate; the application accepts the connection that synchronized.
     if (tcb.passive && seg.incarnation() != 0) tcb.incarnation = seg.incarnation();
+  }
+  // TIME-WAIT: RFC 5961's ACK-range test (5.2) holds in every synchronized state, TIME-WAIT included; its ACK
+  // moves nothing (everything we sent is acknowledged).
+  if (tcb.state == TcpState::TimeWait && rules.rfc5961) {
+    if (seq_gt(seg.ack, tcb.snd_nxt)) return reply(Rule::AckTooNew, ack_of(tcb));
+    if (seq_lt(seg.ack, tcb.snd_una - rules.window)) return reply(Rule::AckTooOld, ack_of(tcb));
   }
   if (tcb.state != TcpState::TimeWait) {
     if (seq_gt(seg.ack, tcb.snd_nxt)) return reply(Rule::AckTooNew, ack_of(tcb));
@@ -500,52 +647,32 @@ Arrival segment_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules
   }
 
   Arrival a = only(Rule::Processed);
-  bool send_ack = false;
+  const bool text_or_fin = seg.len > 0 || seg.has(kFin);
 
-  // Seventh: segment text, in ESTABLISHED, FIN-WAIT-1 and FIN-WAIT-2 only.
-  const bool takes_text =
-      tcb.state == TcpState::Established || tcb.state == TcpState::FinWait1 || tcb.state == TcpState::FinWait2;
-  if (seg.len > 0 && takes_text) {
-    if (seq_eq(seg.seq, tcb.rcv_nxt)) {
-      tcb.rcv_nxt += seg.len;
-      tcb.received = static_cast<std::uint8_t>(tcb.received + seg.len);
-      a.delivered = seg.len;
-    }
-    send_ack = true;  // in order: acknowledge it; out of order: MAY-13, ACK RCV.NXT (not held)
-  }
-
-  // Eighth: FIN, processed only when it sits at RCV.NXT (after the text above). In CLOSE-WAIT, CLOSING,
-  // LAST-ACK and TIME-WAIT the peer's FIN was already received, and a retransmission of it is below RCV.NXT:
-  // the first check (or the TIME-WAIT rule above) answered it.
-  if (seg.has(kFin) && takes_text) {
-    send_ack = true;  // processed or not (beyond RCV.NXT), RCV.NXT is acknowledged
-    if (seq_eq(seg.seq + seg.len, tcb.rcv_nxt)) {
-      tcb.rcv_nxt += 1;
-      switch (tcb.state) {
-        case TcpState::Established:
-          tcb.state = TcpState::CloseWait;
-          break;
-        case TcpState::FinWait1:
-          if (fin_acked(tcb))
-            enter_time_wait(tcb, rules, is_server);
-          else
-            tcb.state = TcpState::Closing;
-          break;
-        case TcpState::FinWait2:
-          enter_time_wait(tcb, rules, is_server);
-          break;
-        default:
-          break;
-      }
-    }
-  }
-
-  if (tcb.state == TcpState::Closed || tcb.state == TcpState::Listen) {
-    a.deleted = true;
+  // Seventh and eighth: text and FIN, taken in ESTABLISHED, FIN-WAIT-1 and FIN-WAIT-2. The segment's part at
+  // RCV.NXT is processed (only its new part, if it overlaps), a part beyond RCV.NXT is held (ooo_hold) or
+  // dropped, and everything that is now contiguous is released in order, FIN last. Each such segment is
+  // acknowledged: in order with the new RCV.NXT (the FIN's ACK included), out of order with RCV.NXT again
+  // (MAY-13), and with RCV.NXT again when its text was all dropped.
+  if (takes_text(tcb)) {
+    const Placed placed = hold(tcb, seg, seg.seq, rules);
+    if (placed == Placed::Held) a.rule = Rule::Held;
+    if (placed == Placed::Dropped) a.rule = Rule::OutOfOrderDropped;
+    release(tcb, rules, is_server, a);  // also what a SYN queued, once ESTABLISHED is reached
+    if (a.deleted) return a;            // a FIN into a TIME-WAIT of length 0: its ACK was sent
+    if (text_or_fin || a.delivered > 0) a.reply = ack_of(tcb);
     return a;
   }
-  if (send_ack) a.reply = ack_of(tcb);
-  return a;
+  if (!seg.has(kFin)) return a;  // text after the peer's FIN: "ignore the segment text"
+  // Eighth, for a FIN that is acceptable after the peer's FIN was taken (a retransmission below RCV.NXT was
+  // answered by the first check): CLOSE-WAIT, CLOSING and LAST-ACK remain and acknowledge it; TIME-WAIT
+  // remains, acknowledges it and restarts the 2 MSL timeout.
+  if (tcb.state == TcpState::TimeWait) {
+    if (!rules.ack_in_time_wait) return only(Rule::TimeWaitSilent);
+    arm(tcb, tcb.time_wait, rules.time_wait);
+    return reply(Rule::TimeWaitFin, ack_of(tcb));
+  }
+  return reply(Rule::FinAgain, ack_of(tcb));
 }
 
 Segment open_active(Tcb& tcb, std::uint32_t iss, unsigned incarnation, const EndpointRules& rules) {

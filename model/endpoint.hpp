@@ -20,6 +20,9 @@ struct EndpointRules {
   bool rfc5961 = true;             ///< RST/SYN/ACK validation of RFC 5961 (RFC 9293 §3.10.7.4)
   bool ack_stale_acks = true;      ///< answer an unacceptable bare ACK with an ACK (RFC 9293 §3.10.7.4 first)
   bool ack_in_time_wait = true;    ///< TIME-WAIT ACKs a FIN again and unacceptable segments (false: silent)
+  /// Hold in-window text and FIN beyond RCV.NXT and process them when the gap fills (RFC 9293 3.10.7.4 first,
+  /// SHLD-31), and queue a SYN's text and FIN in LISTEN (3.10.7.2); false: drop them and ACK RCV.NXT (RFC 793).
+  bool ooo_hold = true;
   /// Linux's deviations as measured on the live kernel (conformance/): window edges, RST at RCV.NXT-1 after a
   /// FIN, data to an orphaned socket resets it, TIME-WAIT and an orphaned FIN-WAIT-2 as minisockets.
   bool linux_quirks = false;
@@ -47,6 +50,7 @@ enum class Rule : std::uint8_t {
   TimeWaitSynChallenge,
   TimeWaitSynDrop,
   TimeWaitFinAgain,
+  TimeWaitFin,
   TimeWaitSilent,
   LinuxOrphanData,
   LinuxDuplicate,
@@ -75,6 +79,9 @@ enum class Rule : std::uint8_t {
   AckTooOld,
   LastAckDone,
   ClosingIgnored,
+  FinAgain,
+  Held,
+  OutOfOrderDropped,
   Processed,
 };
 std::string_view describe(Rule rule);
@@ -83,9 +90,15 @@ std::string_view describe(Rule rule);
 struct Arrival {
   std::optional<Segment> reply;
   Rule rule = Rule::Processed;
-  std::uint8_t delivered = 0;  ///< data units handed to the application, in order
+  std::uint8_t delivered = 0;  ///< data units handed to the application, in order (its own and held ones)
   bool deleted = false;        ///< the connection's TCB was deleted (reset, LAST-ACK done, refused)
   bool opened = false;         ///< a new connection was created from a SYN (LISTEN, or TIME-WAIT reopened)
+  // Ghost facts for the properties, about what this arrival handed to the application (the segment's own
+  // units and held ones it released):
+  bool stray = false;          ///< a delivered unit was sent by another incarnation
+  bool misordered = false;     ///< a delivered unit is not the next unit of this incarnation's stream
+  bool fin_taken = false;      ///< the peer's FIN was processed (RCV.NXT advanced over it)
+  bool fin_misplaced = false;  ///< ... and it was another incarnation's, or did not follow exactly the units received
 };
 
 /// SEGMENT ARRIVES (RFC 9293 §3.10.7) at `tcb`. `is_server`: a deleted TCB returns to LISTEN (the listener

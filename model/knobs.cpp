@@ -140,6 +140,7 @@ EndpointRules Knobs::endpoint_rules() const {
   r.rfc5961 = rfc5961;
   r.ack_stale_acks = ack_stale_acks;
   r.ack_in_time_wait = ack_in_time_wait;
+  r.ooo_hold = ooo_hold;
   r.linux_quirks = linux_quirks;
   r.rst_in_time_wait = rst_in_time_wait;
   r.syn_in_time_wait = syn_in_time_wait;
@@ -207,6 +208,10 @@ const std::vector<KnobInfo>& knob_table() {
        "TIME-WAIT acknowledges a repeated FIN and unacceptable segments (RFC 9293 3.10.7.4), or stays silent "
        "(Linux 2.2 as observed in 2001)",
        "true|false (default true)"},
+      {"ooo_hold",
+       "segments beyond RCV.NXT inside the window are held and processed when the gap fills (RFC 9293 3.10.7.4 "
+       "first, SHLD-31), or dropped and answered with an ACK of RCV.NXT (RFC 793's minimum)",
+       "true|false (default true; rfc793 false)"},
       {"linux_quirks",
        "Linux's deviations from RFC 9293 measured on the live kernel (conformance/): inclusive window edge, RST at "
        "RCV.NXT-1 after a FIN, data to an orphaned socket resets it, TIME-WAIT and an orphaned FIN-WAIT-2 as "
@@ -355,6 +360,7 @@ std::optional<std::string> set_knob(Knobs& k, std::string_view name, std::string
     return std::nullopt;
   }
   if (name == "ack_in_time_wait") return boolean(k.ack_in_time_wait);
+  if (name == "ooo_hold") return boolean(k.ooo_hold);
   if (name == "linux_quirks") return boolean(k.linux_quirks);
   if (name == "min_delay") return number(k.min_delay, 0, 6);
   if (name == "timing") {
@@ -428,6 +434,7 @@ std::string knob_value(const Knobs& k, std::string_view name) {
   if (name == "ack_stale_acks") return b(k.ack_stale_acks);
   if (name == "apps") return k.apps == Apps::Eager ? "eager" : "free";
   if (name == "ack_in_time_wait") return b(k.ack_in_time_wait);
+  if (name == "ooo_hold") return b(k.ooo_hold);
   if (name == "linux_quirks") return b(k.linux_quirks);
   if (name == "reopen_isn_offset") return std::to_string(k.reopen_isn_offset);
   if (name == "min_delay") return std::to_string(k.min_delay);
@@ -446,8 +453,8 @@ std::string knob_value(const Knobs& k, std::string_view name) {
 const std::vector<Profile>& profiles() {
   static const std::vector<Profile> list = {
       {"rfc793",
-       "RFC 793: in-window SYN or RST resets, no RFC 5961 checks, RST kills TIME-WAIT",
-       {{"rfc5961", "false"}, {"rst_in_time_wait", "close"}, {"syn_in_time_wait", "ack"}}},
+       "RFC 793: in-window SYN or RST resets, no RFC 5961 checks, RST kills TIME-WAIT, segments beyond RCV.NXT dropped",
+       {{"rfc5961", "false"}, {"rst_in_time_wait", "close"}, {"syn_in_time_wait", "ack"}, {"ooo_hold", "false"}}},
       {"rfc9293",
        "RFC 9293 with the RFC 5961 checks it describes; RST kills TIME-WAIT",
        {{"rfc5961", "true"}, {"rst_in_time_wait", "close"}, {"syn_in_time_wait", "ack"}}},

@@ -78,6 +78,7 @@ struct Knobs {
   bool rfc5961 = true;
   bool ack_stale_acks = true;
   bool ack_in_time_wait = true;
+  bool ooo_hold = true;  ///< hold in-window segments beyond RCV.NXT until the gap fills (RFC 9293 SHLD-31)
   bool linux_quirks = false;
   std::uint32_t reopen_isn_offset = 0;  ///< a SYN reopening TIME-WAIT: ISS = old SND.NXT + this; 0: the ISN policy
   unsigned min_delay = 0;  ///< ticks a segment spends in the network before it can arrive

@@ -197,8 +197,8 @@ std::optional<SegmentSpec> parse_segment_spec(std::string_view text, std::string
     }
     if (key == "len") {
       const auto n = parse_u32(value);
-      if (!n || *n > 8) {
-        error = fmt::format("segment '{}': len={} is not a length from 0 to 8 units", text, value);
+      if (!n || *n > 65535) {
+        error = fmt::format("segment '{}': len={} is not a length from 0 to 65535 bytes", text, value);
         return std::nullopt;
       }
       spec.len = static_cast<unsigned>(*n);
@@ -289,8 +289,8 @@ ProbeResult probe(const Knobs& knobs, const ProbeContext& context, const Segment
   r.vars.rcv_wnd = rules.window;
 
   Segment& seg = r.segment;
-  seg.flags = spec.flags;
-  seg.len = static_cast<std::uint8_t>(spec.len);
+  seg.flags = spec.flags & 0x0F;
+  seg.len = static_cast<std::uint16_t>(spec.len);
   seg.seq = spec.seq ? resolve(*spec.seq, r.vars) : r.vars.rcv_nxt;
   seg.ack = (spec.flags & kAck) ? (spec.ack ? resolve(*spec.ack, r.vars) : r.vars.snd_nxt) : 0;
   seg.set_ghost(1, 0);
@@ -310,6 +310,17 @@ ProbeResult probe(const Knobs& knobs, const ProbeContext& context, const Segment
     if (reply.has(kAck)) r.ack_text = relative(reply.ack, r.vars, seg, !connection);
   }
   return r;
+}
+
+std::string held_text(const Tcb& tcb) {
+  const auto at = [](unsigned pos) { return pos == 0 ? std::string("RCV.NXT") : fmt::format("RCV.NXT+{}", pos); };
+  std::string units;
+  for (unsigned pos = 0; pos < 8; ++pos)
+    if (tcb.held & (1u << pos)) units += (units.empty() ? "" : ", ") + at(pos);
+  std::string out = units.empty() ? "" : fmt::format("unit{} at {}", units.find(',') == std::string::npos ? "" : "s",
+                                                     units);
+  if (tcb.held_fin != 0) out += (out.empty() ? "" : "; ") + fmt::format("FIN at {}", at((tcb.held_fin & 0x0Fu) - 1));
+  return out;
 }
 
 std::string reply_kind(const ProbeResult& r) {

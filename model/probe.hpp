@@ -63,6 +63,10 @@ ProbeResult probe(const Knobs& knobs, const ProbeContext& context, const Segment
 /// incoming segment's field closest to it; with no TCB (CLOSED, LISTEN) the segment's fields come first.
 std::string relative(std::uint32_t value, const ProbeVars& vars, const Segment& seg, bool prefer_segment);
 
+/// What the TCB holds beyond RCV.NXT (RFC 9293 SHLD-31, knob ooo_hold), relative to its RCV.NXT: "units at
+/// RCV.NXT+1, RCV.NXT+2; FIN at RCV.NXT+3". Empty when nothing is held.
+std::string held_text(const Tcb& tcb);
+
 /// One cell of the classic TIME-WAIT test table (`teardown probe --table`): a segment of one kind, with a
 /// sequence number the old connection used (RCV.NXT-1) or an arbitrary one (RCV.NXT+100000), sent to an
 /// endpoint in TIME-WAIT and to the CLOSED port of the other host, which still has a listener.

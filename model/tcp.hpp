@@ -42,12 +42,14 @@ enum Flag : std::uint8_t { kSyn = 1, kAck = 2, kFin = 4, kRst = 8 };
 /// model's: the incarnation of the connection that sent it (a reset from a port with no connection carries
 /// the incarnation of the segment it answers) and the offset of its data unit in that incarnation's stream
 /// (for a FIN: the number of units before it).
+/// The model's own segments carry at most one data unit; `len` is 16 bits so that the probe can state real
+/// segments (up to 65535 bytes, conformance/).
 struct Segment {
   std::uint32_t seq = 0;
   std::uint32_t ack = 0;
-  std::uint8_t flags = 0;
-  std::uint8_t len = 0;  ///< data units (one unit = one byte)
-  std::uint8_t age = 0;  ///< ticks spent in the network
+  std::uint16_t len = 0;    ///< data units (one unit = one byte)
+  std::uint8_t flags : 4 = 0;  ///< Flag bits
+  std::uint8_t age : 4 = 0;    ///< ticks spent in the network (msl is at most 6: validate() in knobs.cpp)
   std::uint8_t ghost = 0;
 
   static constexpr unsigned kMaxIncarnation = 15;
@@ -118,13 +120,24 @@ struct Tcb {
   std::uint8_t passive = 0;   ///< 1 if this connection came from LISTEN (RFC 9293 §3.10.7.4, RST in SYN-RECEIVED)
   std::uint8_t fin_sent = 0;  ///< 1 once our FIN has a sequence number (SND.NXT counts it)
   std::uint8_t closed = 0;    ///< 1 once the application has called CLOSE (the connection is orphaned)
+  // Segments held for later processing (RFC 9293 3.10.7.4 first, SHLD-31; knob ooo_hold), as positions
+  // relative to RCV.NXT: bit i of `held` is the data unit at RCV.NXT + i. Position 0 is only ever held in
+  // SYN-RECEIVED (text that came with a SYN, queued until ESTABLISHED, 3.10.7.2). Ghost facts about the held
+  // units, for the properties: bit i of `held_foreign` is set when unit i came from another incarnation, of
+  // `held_misplaced` when it is not the unit of this incarnation's stream that belongs at that position.
+  std::uint8_t held = 0;
+  std::uint8_t held_foreign = 0;
+  std::uint8_t held_misplaced = 0;
+  /// A held FIN: 0 none, else bits 0-3 hold its position + 1 and bit 7 says it is misplaced (another
+  /// incarnation's, or not after exactly the units this stream sent before it).
+  std::uint8_t held_fin = 0;
   /// 1 while the step being computed has (re)started a timer (exact timing then restarts the timer's real-time
   /// clock, model/timing.hpp); the model clears it before a state is stored, so it is 0 in every state.
   std::uint8_t armed = 0;
 
   friend bool operator==(const Tcb&, const Tcb&) = default;
 };
-static_assert(sizeof(Tcb) == 32);
+static_assert(sizeof(Tcb) == 36);
 
 /// (Re)starts one of `tcb`'s timers to fire after `ticks` ticks, and says so in `tcb.armed`.
 inline void arm(Tcb& tcb, Timer& timer, unsigned ticks) {

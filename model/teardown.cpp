@@ -176,10 +176,11 @@ TeardownModel::IssChoices TeardownModel::iss_choices(const Tcb& history, unsigne
         // connection's late segments out of it.
         add(incarnation > history.incarnation ? history.iss : history.snd_nxt);
       } else {
-        // The previous connection's ISS (the new window overlaps the old sequence space exactly) and its
-        // SND.NXT (just above it, as RFC 1122's reopen rule requires of a SYN that reopens TIME-WAIT).
+        // The previous connection's ISS (the new window overlaps the old sequence space exactly) and one above
+        // its SND.NXT: just past everything it sent, FIN included, so the SYN passes RFC 1122 4.2.2.13's reopen
+        // test (SEG.SEQ > the TIME-WAIT peer's RCV.NXT) and the `reopen` rule is reached by the default model.
         add(history.iss);
-        add(history.snd_nxt);
+        add(history.snd_nxt + 1);
       }
       break;
   }
@@ -249,10 +250,16 @@ void TeardownModel::push(State next, Label label, const std::optional<Segment>& 
     out.emplace_back(label, next);
     return;
   }
-  // The network holds at most `capacity` segments per direction: an event that would send into a full
-  // direction waits until one of them is delivered (the transition is not enabled now).
+  // The network holds at most `capacity` segments per direction. A segment sent into a full direction is
+  // dropped by the queue (tail drop), as a real router's is: the sender's step happens all the same, so the
+  // network never blocks an endpoint and every dead end is TCP's own. No budget: congestion is not a fault
+  // the adversary chooses, it is what a full queue does (a loss there would reach the same state).
   const unsigned room = knobs_.capacity - next.count[from];
-  if (room == 0) return;
+  if (room == 0) {
+    label.fate = Fate::QueueFull;
+    out.emplace_back(label, next);
+    return;
+  }
   // Faults happen as the segment is sent: losing it later, or copying it later (the copy has the same age),
   // reaches the same states save for the slot it held meanwhile. See README "Modelling choices".
   if (next.losses < knobs_.loss) {
@@ -397,6 +404,10 @@ void TeardownModel::network_actions(const State& s, unsigned d, std::vector<std:
         const Arrival a = segment_arrives(next.tcb[to], seg, rules_, is_server(to), iss);
         label.rule = a.rule;
         label.delivered = a.delivered;
+        label.stray = a.stray;
+        label.misordered = a.misordered;
+        label.fin_taken = a.fin_taken;
+        label.fin_misplaced = a.fin_misplaced;
         push(next, label, a.reply, to, out);
       }
     });

@@ -36,7 +36,7 @@ struct State {
 
   friend bool operator==(const State&, const State&) = default;
 };
-static_assert(sizeof(State) == 2 * 32 + 2 * 4 * 12 + 8 + 8 + 4);
+static_assert(sizeof(State) == 2 * 36 + 2 * 4 * 12 + 8 + 8 + 4);
 /// clock:RATE counts ticks since a side's last ISS up to this; beyond it, only "at least this many" is known.
 inline constexpr std::uint8_t kClockCap = 4;
 
@@ -57,8 +57,10 @@ enum class Event : std::uint8_t {
 std::string_view name(Event e);
 
 /// What happened to a segment an endpoint emitted. Lost and Duplicated are network faults, chosen as the
-/// segment is sent and counted against the loss and duplication budgets.
-enum class Fate : std::uint8_t { None, Queued, Lost, Duplicated, Filtered };
+/// segment is sent and counted against the loss and duplication budgets. Filtered: a firewall rule dropped it.
+/// QueueFull: its direction already held `capacity` segments, and the queue dropped it (tail drop, congestion):
+/// a fault of its own kind, with no budget, so that the network never blocks a sender.
+enum class Fate : std::uint8_t { None, Queued, Lost, Duplicated, Filtered, QueueFull };
 
 struct Label {
   Event event = Event::Tick;
@@ -67,6 +69,12 @@ struct Label {
   Fate fate = Fate::None;       ///< of `emitted`
   Rule rule = Rule::Processed;  ///< Deliver: which rule decided
   std::uint8_t delivered = 0;   ///< Deliver: data units handed to the receiving application
+  // Deliver, ghost facts for the properties (Arrival's): a delivered unit was another incarnation's, a
+  // delivered unit was out of its stream's order, the FIN was taken, and it was misplaced.
+  bool stray = false;
+  bool misordered = false;
+  bool fin_taken = false;
+  bool fin_misplaced = false;
   Segment segment;              ///< Deliver/Lose/Duplicate: the segment in question
   Segment emitted;              ///< the segment an endpoint sent, if fate != None
 
@@ -125,7 +133,7 @@ class TeardownModel {
   template <class Emit>
   void branch(const State& s, std::vector<std::pair<Label, State>>& out, Emit&& emit) const;
   /// Pushes `next` with the segment `emitted` by endpoint `from` sent into the network, once per fate the
-  /// budgets allow (queued, lost, duplicated), or once as filtered; nothing when that direction is full.
+  /// budgets allow (queued, lost, duplicated), or once as filtered, or once as dropped by a full queue.
   void push(State next, Label label, const std::optional<Segment>& emitted, unsigned from,
             std::vector<std::pair<Label, State>>& out) const;
   bool filtered(const State& s, unsigned direction, const Segment& seg) const;

@@ -38,16 +38,19 @@ struct Result {
 /// What a trace is minimal in: steps (breadth-first, the default), or network faults and then steps.
 enum class Minimize { Steps, Faults };
 
-/// The faults a trace takes: segments lost and duplicated by the network, and dropped by a firewall rule,
-/// counted separately from delivery. --minimize faults minimises their total.
+/// The faults a trace takes: segments lost and duplicated by the network, dropped by a firewall rule, and
+/// dropped by a full queue (congestion), counted separately from delivery. --minimize faults minimises their
+/// total.
 struct FaultCount {
   unsigned losses = 0;
   unsigned duplications = 0;
   unsigned filter_drops = 0;
-  unsigned total() const { return losses + duplications + filter_drops; }
+  unsigned queue_drops = 0;
+  unsigned total() const { return losses + duplications + filter_drops + queue_drops; }
 };
 FaultCount count_faults(const Trace& trace);
-/// A transition's cost under --minimize faults: 1 when its segment is lost, duplicated or filtered, else 0.
+/// A transition's cost under --minimize faults: 1 when its segment is lost, duplicated, filtered or dropped by a
+/// full queue, else 0.
 unsigned fault_cost(const model::Label& label);
 
 struct CheckOptions {

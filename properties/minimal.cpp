@@ -1,5 +1,5 @@
 // Minimal violating traces for one property: the property's check as the goal of checker::minimize, each
-// network fault (a lost, duplicated or filtered segment) as cost 1 under --minimize faults, nothing under
+// network fault (a lost, duplicated, filtered or queue-dropped segment) as cost 1 under --minimize faults, nothing under
 // --minimize steps (which then gives breadth-first traces, several of them for --all-shortest).
 
 #include <stdexcept>
@@ -11,7 +11,10 @@ namespace properties {
 
 unsigned fault_cost(const model::Label& label) {
   using model::Fate;
-  return label.fate == Fate::Lost || label.fate == Fate::Duplicated || label.fate == Fate::Filtered ? 1 : 0;
+  return label.fate == Fate::Lost || label.fate == Fate::Duplicated || label.fate == Fate::Filtered ||
+                 label.fate == Fate::QueueFull
+             ? 1
+             : 0;
 }
 
 FaultCount count_faults(const Trace& trace) {
@@ -27,6 +30,9 @@ FaultCount count_faults(const Trace& trace) {
         break;
       case model::Fate::Filtered:
         ++n.filter_drops;
+        break;
+      case model::Fate::QueueFull:
+        ++n.queue_drops;
         break;
       default:
         break;

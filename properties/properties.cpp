@@ -30,16 +30,6 @@ bool quiescent(const State& s) {
   return true;
 }
 
-/// True when the delivery made the receiver take the peer's FIN (RCV.NXT advanced over it).
-bool took_fin(const Tcb& before, const Tcb& after) {
-  if (before.incarnation != after.incarnation) return false;
-  const bool was_open = before.state == TcpState::Established || before.state == TcpState::FinWait1 ||
-                        before.state == TcpState::FinWait2 || before.state == TcpState::SynReceived;
-  const bool now_closing =
-      after.state == TcpState::CloseWait || after.state == TcpState::Closing || after.state == TcpState::TimeWait;
-  return was_open && now_closing;
-}
-
 }  // namespace
 
 const std::vector<Info>& all() {
@@ -110,9 +100,13 @@ std::optional<std::string> check_edge(std::size_t p, const model::TeardownModel&
   const unsigned seg_inc = l.segment.incarnation();
 
   if (name == "stray-data") {
-    if (l.delivered > 0 && seg_inc != after.incarnation)
+    // The endpoint says which delivered units (its own and held ones it released) were another incarnation's.
+    if (l.stray && seg_inc != after.incarnation)
       return fmt::format("{} delivers a data unit of incarnation {} to its application in incarnation {}", kSide[r],
                          seg_inc, after.incarnation);
+    if (l.stray)
+      return fmt::format("{} delivers a held data unit of another incarnation to its application in incarnation {}",
+                         kSide[r], after.incarnation);
   } else if (name == "stray-segment") {
     if (live(before.state) && seg_inc != 0 && seg_inc < before.incarnation && !(before == after))
       return fmt::format("a segment of incarnation {} changes {}'s TCB of incarnation {} ({} -> {})", seg_inc, kSide[r],
@@ -135,13 +129,19 @@ std::optional<std::string> check_edge(std::size_t p, const model::TeardownModel&
       return fmt::format("{}'s connection of incarnation {} is reset by a segment of incarnation {}", kSide[r],
                          before.incarnation, seg_inc);
   } else if (name == "stream-integrity") {
-    if (l.delivered > 0 && (seg_inc != after.incarnation || l.segment.offset() != before.received))
+    if (l.misordered && l.segment.len > 0 && (seg_inc != after.incarnation || l.segment.offset() != before.received))
       return fmt::format("{} expected unit {} of incarnation {} and got unit {} of incarnation {}", kSide[r],
                          before.received, before.incarnation, l.segment.offset(), seg_inc);
-    if (l.segment.has(model::kFin) && took_fin(before, after) &&
-        (seg_inc != after.incarnation || l.segment.offset() != after.received))
+    if (l.misordered)
+      return fmt::format("{} releases a held data unit that is not the next of incarnation {}'s stream (unit {} was "
+                         "expected)",
+                         kSide[r], before.incarnation, before.received);
+    if (l.fin_misplaced && l.segment.has(model::kFin))
       return fmt::format("{} takes a FIN after {} units of incarnation {} but received {} of incarnation {}", kSide[r],
-                         l.segment.offset(), seg_inc, after.received, after.incarnation);
+                         l.segment.offset(), seg_inc, before.received + l.delivered, before.incarnation);
+    if (l.fin_misplaced)
+      return fmt::format("{} takes a held FIN that does not end incarnation {}'s stream after the {} units received",
+                         kSide[r], before.incarnation, before.received + l.delivered);
   }
   return std::nullopt;
 }

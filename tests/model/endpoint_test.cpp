@@ -19,7 +19,7 @@ EndpointRules rfc793() {
 
 Segment seg(std::uint8_t flags, std::uint32_t seq, std::uint32_t ack = 0, std::uint8_t len = 0) {
   Segment s;
-  s.flags = flags;
+  s.flags = flags & 0x0F;
   s.seq = seq;
   s.ack = ack;
   s.len = len;

@@ -29,7 +29,7 @@ Segment data(std::uint32_t seq, std::uint8_t age) {
   g.flags = kAck;
   g.seq = seq;
   g.len = 1;
-  g.age = age;
+  g.age = age & 0x0F;
   return g;
 }
 

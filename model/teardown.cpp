@@ -176,11 +176,12 @@ TeardownModel::IssChoices TeardownModel::iss_choices(const Tcb& history, unsigne
         // connection's late segments out of it.
         add(incarnation > history.incarnation ? history.iss : history.snd_nxt);
       } else {
-        // The previous connection's ISS (the new window overlaps the old sequence space exactly) and one above
-        // its SND.NXT: just past everything it sent, FIN included, so the SYN passes RFC 1122 4.2.2.13's reopen
-        // test (SEG.SEQ > the TIME-WAIT peer's RCV.NXT) and the `reopen` rule is reached by the default model.
+        // The previous connection's ISS (the new window overlaps the old sequence space exactly), and just past
+        // everything it sent: for the client one above its SND.NXT, FIN included, so that its SYN passes RFC
+        // 1122 4.2.2.13's reopen test (SEG.SEQ > the TIME-WAIT peer's RCV.NXT) and the `reopen` rule is reached
+        // by the default model; for the server (adversarial:both) its SND.NXT.
         add(history.iss);
-        add(history.snd_nxt + 1);
+        add(server ? history.snd_nxt : history.snd_nxt + 1);
       }
       break;
   }

@@ -17,12 +17,18 @@ EndpointRules rfc793() {
   return r;
 }
 
-Segment seg(std::uint8_t flags, std::uint32_t seq, std::uint32_t ack = 0, std::uint8_t len = 0) {
+Segment seg(std::uint8_t flags, std::uint32_t seq, std::uint32_t ack = 0, std::uint16_t len = 0) {
   Segment s;
   s.flags = flags & 0x0F;
   s.seq = seq;
   s.ack = ack;
   s.len = len;
+  return s;
+}
+
+/// `s` sent by incarnation `incarnation` of the peer, its (first) unit or FIN at `offset` of that stream.
+Segment sent_by(Segment s, unsigned incarnation, unsigned offset) {
+  s.set_ghost(incarnation, offset);
   return s;
 }
 
@@ -191,10 +197,21 @@ TEST_CASE("3.10.7.4 fourth: SYN in a synchronized state: challenge ACK (RFC 5961
   Tcb t = established();
   check_ack(segment_arrives(t, seg(kSyn, 502), rfc9293(), false, 0), 101, 501);
   CHECK(t.state == TcpState::Established);
+  // "send a reset" in the form 3.10.7.1 gives it (and BSD sends): <SEQ=0><ACK=SEG.SEQ+1><CTL=RST,ACK> for a bare
+  // SYN, which the peer's SYN-SENT accepts; <SEQ=SEG.ACK><CTL=RST> for a SYN,ACK.
   const Arrival reset = segment_arrives(t, seg(kSyn, 502), rfc793(), false, 0);
   CHECK(reset.deleted);
-  CHECK(reset.reply->flags == kRst);
-  CHECK(reset.reply->seq == 101);
+  CHECK(reset.rule == Rule::SynReset);
+  REQUIRE(reset.reply);
+  CHECK(reset.reply->flags == (kRst | kAck));
+  CHECK(reset.reply->seq == 0);
+  CHECK(reset.reply->ack == 503);
+  CHECK(t.state == TcpState::Closed);
+  t = established();
+  const Arrival reset_ack = segment_arrives(t, seg(kSyn | kAck, 502, 101), rfc793(), false, 0);
+  REQUIRE(reset_ack.reply);
+  CHECK(reset_ack.reply->flags == kRst);
+  CHECK(reset_ack.reply->seq == 101);
   // Outside the window the first check answers before the SYN rule (RFC 793 text quoted in 3.10.7.4).
   t = established();
   CHECK(segment_arrives(t, seg(kSyn, 9000), rfc793(), false, 0).rule == Rule::Unacceptable);
@@ -283,15 +300,155 @@ TEST_CASE("3.10.7.4 eighth: FIN in ESTABLISHED, FIN-WAIT-1 and FIN-WAIT-2") {
   CHECK(f2.state == TcpState::TimeWait);
   CHECK(f2.rcv_nxt == 502);
 
+  // No TIME-WAIT: deleted at once, but the FIN is still acknowledged ("send an acknowledgment for the FIN"),
+  // or the peer would stay in LAST-ACK until it gives up.
   EndpointRules no_tw;
   no_tw.time_wait = 0;
   Tcb f2none = fin_sent(TcpState::FinWait2, true);
-  segment_arrives(f2none, seg(kFin | kAck, 501, 102), no_tw, false, 0);
-  CHECK(f2none.state == TcpState::Closed);  // no TIME-WAIT: deleted at once
+  const Arrival last = segment_arrives(f2none, seg(kFin | kAck, 501, 102), no_tw, false, 0);
+  CHECK(f2none.state == TcpState::Closed);
+  CHECK(last.deleted);
+  CHECK(last.fin_taken);
+  check_ack(last, 102, 502);
+  Tcb f1none = fin_sent(TcpState::FinWait1, false);
+  const Arrival last1 = segment_arrives(f1none, seg(kFin | kAck, 501, 102), no_tw, false, 0);
+  CHECK(f1none.state == TcpState::Closed);
+  check_ack(last1, 102, 502);
 
   Tcb gap = established();
-  segment_arrives(gap, seg(kFin | kAck, 502, 101), rfc9293(), false, 0);  // beyond RCV.NXT
+  segment_arrives(gap, seg(kFin | kAck, 502, 101), rfc9293(), false, 0);  // beyond RCV.NXT: held, not taken
   CHECK(gap.state == TcpState::Established);
+
+  // After the peer's FIN: CLOSE-WAIT and LAST-ACK remain and acknowledge a FIN at RCV.NXT. (CLOSING ignores a
+  // segment whose ACK is not of our FIN, fifth step.)
+  for (const TcpState state : {TcpState::CloseWait, TcpState::LastAck}) {
+    Tcb t = fin_sent(state, false);
+    const Arrival again = segment_arrives(t, seg(kFin | kAck, 501, 101), rfc9293(), false, 0);
+    CHECK(again.rule == Rule::FinAgain);
+    check_ack(again, 102, 501);
+    CHECK(t.state == state);
+  }
+}
+
+TEST_CASE("3.10.7.4 first (SHLD-31): text and a FIN beyond RCV.NXT are held and processed when the gap fills") {
+  // The peer sent unit 0 (at 501) and its FIN (at 502); the FIN overtakes the data.
+  Tcb t = established();
+  const Arrival early = segment_arrives(t, sent_by(seg(kFin | kAck, 502, 101), 1, 1), rfc9293(), false, 0);
+  CHECK(early.rule == Rule::Held);
+  check_ack(early, 101, 501);  // out of order: RCV.NXT again (MAY-13)
+  CHECK(t.state == TcpState::Established);
+  CHECK(t.held_fin == 2);  // position 1 (+1), in its place
+  const Arrival filled = segment_arrives(t, sent_by(seg(kAck, 501, 101, 1), 1, 0), rfc9293(), false, 0);
+  CHECK(filled.delivered == 1);
+  CHECK(filled.fin_taken);
+  CHECK_FALSE(filled.fin_misplaced);
+  CHECK_FALSE(filled.stray);
+  CHECK_FALSE(filled.misordered);
+  CHECK(t.state == TcpState::CloseWait);
+  CHECK(t.rcv_nxt == 503);
+  CHECK(t.held_fin == 0);
+  check_ack(filled, 101, 503);
+
+  // Text held the same way, released in order behind the unit that fills the gap.
+  t = established();
+  CHECK(segment_arrives(t, sent_by(seg(kAck, 503, 101, 1), 1, 2), rfc9293(), false, 0).rule == Rule::Held);
+  CHECK(segment_arrives(t, sent_by(seg(kAck, 502, 101, 1), 1, 1), rfc9293(), false, 0).delivered == 0);
+  CHECK(t.held == 0b110);
+  const Arrival all = segment_arrives(t, sent_by(seg(kAck, 501, 101, 1), 1, 0), rfc9293(), false, 0);
+  CHECK(all.delivered == 3);
+  CHECK_FALSE(all.misordered);
+  CHECK(t.rcv_nxt == 504);
+  CHECK(t.received == 3);
+  CHECK(t.held == 0);
+  check_ack(all, 101, 504);
+
+  // A held unit of another incarnation is released as stray data: the properties see it.
+  t = established();
+  segment_arrives(t, sent_by(seg(kAck, 502, 101, 1), 2, 1), rfc9293(), false, 0);
+  const Arrival mixed = segment_arrives(t, sent_by(seg(kAck, 501, 101, 1), 1, 0), rfc9293(), false, 0);
+  CHECK(mixed.delivered == 2);
+  CHECK(mixed.stray);
+  CHECK(mixed.misordered);
+
+  // Without ooo_hold (RFC 793's minimum) the FIN beyond RCV.NXT is dropped and the data alone arrives later.
+  EndpointRules drop = rfc9293();
+  drop.ooo_hold = false;
+  t = established();
+  const Arrival dropped = segment_arrives(t, sent_by(seg(kFin | kAck, 502, 101), 1, 1), drop, false, 0);
+  CHECK(dropped.rule == Rule::OutOfOrderDropped);
+  check_ack(dropped, 101, 501);
+  CHECK(t.held_fin == 0);
+  segment_arrives(t, sent_by(seg(kAck, 501, 101, 1), 1, 0), drop, false, 0);
+  CHECK(t.state == TcpState::Established);
+  CHECK(t.rcv_nxt == 502);
+}
+
+TEST_CASE("3.10.7.4 first: a segment that overlaps RCV.NXT delivers only its new part, trimmed to the window") {
+  Tcb t = established();  // RCV.NXT 501, RCV.WND 4
+  const Arrival a = segment_arrives(t, seg(kAck, 499, 101, 4), rfc9293(), false, 0);  // 499..502
+  CHECK(a.delivered == 2);
+  CHECK(t.rcv_nxt == 503);
+  check_ack(a, 101, 503);
+  // 1000 bytes at RCV.NXT: only what the window holds is accepted.
+  t = established();
+  const Arrival big = segment_arrives(t, seg(kAck, 501, 101, 1000), rfc9293(), false, 0);
+  CHECK(big.delivered == 4);
+  CHECK(t.rcv_nxt == 505);
+  // Old text and a new FIN: the FIN is processed.
+  t = established();
+  const Arrival fin = segment_arrives(t, seg(kFin | kAck, 500, 101, 1), rfc9293(), false, 0);
+  CHECK(fin.delivered == 0);
+  CHECK(fin.fin_taken);
+  CHECK(t.state == TcpState::CloseWait);
+  check_ack(fin, 101, 502);
+}
+
+TEST_CASE("3.10.7.4 fifth and eighth: TIME-WAIT restarts on an acceptable FIN and checks the ACK (RFC 5961 5.2)") {
+  Tcb t = in(TcpState::TimeWait);
+  t.rcv_nxt = 502;
+  t.time_wait = 2;
+  const Arrival fin = segment_arrives(t, seg(kFin | kAck, 502, 101), rfc9293(), false, 0);
+  CHECK(fin.rule == Rule::TimeWaitFin);
+  check_ack(fin, 101, 502);
+  CHECK(t.time_wait == timer_for(4));
+  CHECK(t.state == TcpState::TimeWait);
+
+  t.time_wait = 2;
+  const Arrival too_new = segment_arrives(t, seg(kAck, 502, 150), rfc9293(), false, 0);  // SEG.ACK > SND.NXT
+  CHECK(too_new.rule == Rule::AckTooNew);
+  check_ack(too_new, 101, 502);
+  const Arrival too_old = segment_arrives(t, seg(kAck, 502, 50), rfc9293(), false, 0);  // < SND.UNA - MAX.SND.WND
+  CHECK(too_old.rule == Rule::AckTooOld);
+  CHECK(t.time_wait == 2);  // neither restarts the timer
+  // RFC 793 has no ACK check in TIME-WAIT.
+  CHECK(segment_arrives(t, seg(kAck, 502, 150), rfc793(), false, 0).rule == Rule::Processed);
+}
+
+TEST_CASE("3.10.7.3 fourth: a SYN,ACK that carries text and a FIN continues at the sixth step") {
+  Tcb t;
+  open_active(t, 100, 1, rfc9293());
+  const Arrival a = segment_arrives(t, sent_by(seg(kSyn | kAck | kFin, 500, 101, 1), 1, 0), rfc9293(), false, 0);
+  CHECK(a.rule == Rule::SynSentEstablished);
+  CHECK(a.delivered == 1);
+  CHECK(a.fin_taken);
+  CHECK(t.state == TcpState::CloseWait);
+  CHECK(t.rcv_nxt == 503);  // SYN, one unit, FIN
+  check_ack(a, 101, 503);
+}
+
+TEST_CASE("3.10.7.2 third: a SYN's text and FIN in LISTEN are queued and processed once ESTABLISHED") {
+  Tcb t;
+  t.state = TcpState::Listen;
+  const Arrival syn = segment_arrives(t, sent_by(seg(kSyn | kFin, 500, 0, 1), 1, 0), rfc9293(), true, 7000);
+  CHECK(t.state == TcpState::SynReceived);
+  REQUIRE(syn.reply);
+  CHECK(syn.reply->ack == 501);  // the SYN only: the text waits
+  CHECK(syn.delivered == 0);
+  const Arrival ack = segment_arrives(t, sent_by(seg(kAck, 501, 7001), 1, 0), rfc9293(), true, 0);
+  CHECK(ack.delivered == 1);
+  CHECK(ack.fin_taken);
+  CHECK(t.state == TcpState::CloseWait);
+  check_ack(ack, 7001, 503);
 }
 
 TEST_CASE("TIME-WAIT SYN knobs: rst, reopen above RCV.NXT (RFC 1122 4.2.2.13), challenge, drop") {

@@ -124,7 +124,7 @@ TEST_CASE("probe 3.10.7.4 fourth (RFC 5961): a SYN in LAST-ACK gets a challenge 
   CHECK(o.reply == "ACK seq=SND.NXT ack=RCV.NXT");
   CHECK(o.rule == Rule::SynChallenge);
   const Outcome old = run("rfc793", TcpState::LastAck, "SYN seq=RCV.NXT");
-  CHECK(old.reply == "RST seq=SND.NXT");
+  CHECK(old.reply == "RST|ACK seq=0 ack=RCV.NXT+1");  // 3.10.7.1's form: <SEQ=0><ACK=SEG.SEQ+1><CTL=RST,ACK>
   CHECK(old.after == TcpState::Closed);
 }
 
@@ -197,7 +197,9 @@ TEST_CASE("probe: segment specs are checked, with messages that say what is wron
   CHECK_FALSE(parse_segment_spec("ACK win=3", error));
   CHECK(error == "segment 'ACK win=3': 'win=3' is not seq=, ack= or len=");
   CHECK_FALSE(parse_segment_spec("", error));
-  CHECK_FALSE(parse_segment_spec("ACK len=99", error));
+  CHECK_FALSE(parse_segment_spec("ACK len=70000", error));
+  CHECK(error == "segment 'ACK len=70000': len=70000 is not a length from 0 to 65535 bytes");
+  CHECK(parse_segment_spec("ACK len=65535", error));
   const auto spec = parse_segment_spec("FIN|ACK seq=RCV.NXT+RCV.WND-1 ack=4294967295", error);
   REQUIRE(spec);
   CHECK(spec->flags == (kFin | kAck));
@@ -237,4 +239,33 @@ TEST_CASE("probe table: linux-2.2 reproduces the 2001 TIME-WAIT column, and each
     }
   }
   CHECK(footnotes == 1);  // the listener's SYN-ACK to an old SYN, which the experimenters saw answered by RST
+}
+
+TEST_CASE("probe 3.10.7.4 eighth: with no TIME-WAIT the FIN that ends FIN-WAIT-2 is still acknowledged") {
+  const Outcome o = run("no-time-wait", TcpState::FinWait2, "FIN|ACK seq=RCV.NXT ack=SND.NXT");
+  CHECK(o.reply == "ACK seq=SND.NXT ack=RCV.NXT+1");
+  CHECK(o.after == TcpState::Closed);
+}
+
+TEST_CASE("probe 3.10.7.4 first (SHLD-31): a FIN beyond RCV.NXT is held with ooo_hold, dropped without") {
+  Knobs k;
+  REQUIRE_FALSE(apply_profile(k, "rfc9293"));
+  ProbeContext context;
+  context.state = TcpState::FinWait2;
+  std::string error;
+  const auto spec = parse_segment_spec("FIN|ACK seq=RCV.NXT+1", error);
+  REQUIRE(spec);
+  const ProbeResult held = probe(k, context, *spec);
+  CHECK(held.arrival.rule == Rule::Held);
+  CHECK(held_text(held.after) == "FIN at RCV.NXT+1");
+  CHECK(held.after.state == TcpState::FinWait2);
+  const Outcome dropped = run("rfc793", TcpState::FinWait2, "FIN|ACK seq=RCV.NXT+1");
+  CHECK(dropped.rule == Rule::OutOfOrderDropped);
+  CHECK(dropped.reply == "ACK seq=SND.NXT ack=RCV.NXT");
+}
+
+TEST_CASE("probe: a real segment of 1000 bytes at RCV.NXT is accepted and trimmed to the window") {
+  const Outcome o = run("rfc9293", TcpState::Established, "ACK seq=RCV.NXT ack=SND.NXT len=1000");
+  CHECK(o.reply == "ACK seq=SND.NXT ack=RCV.NXT+4");
+  CHECK(o.after == TcpState::Established);
 }

@@ -18,6 +18,22 @@ Knobs knobs(std::initializer_list<std::pair<std::string_view, std::string_view>>
   return k;
 }
 
+/// The model, started from a given state instead of its initial one.
+struct FromState {
+  using State = model::State;
+  using Label = model::Label;
+  const TeardownModel& model;
+  State start;
+  template <class Yield>
+  void initial(Yield&& yield) const {
+    yield(start);
+  }
+  template <class Yield>
+  void successors(const State& s, Yield&& yield) const {
+    model.successors(s, yield);
+  }
+};
+
 std::vector<std::pair<Label, State>> next(const TeardownModel& m, const State& s) {
   std::vector<std::pair<Label, State>> out;
   m.successors_into(s, out);
@@ -116,7 +132,7 @@ TEST_CASE("teardown: filters drop matching segments from the start or from a cho
                     [](const auto& p) { return p.first.event == Event::FilterOn && p.second.filters_on == 3; }));
 }
 
-TEST_CASE("teardown: the adversarial ISN policy offers the old ISS and the old SND.NXT to a new connection") {
+TEST_CASE("teardown: the adversarial ISN policy offers the old ISS and one above the old SND.NXT to a new connection") {
   const TeardownModel m(knobs({{"loss", "0"}, {"dup", "0"}}));
   State s = m.initial_state();
   s.tcb[0].incarnation = 1;  // the first connection is over: ISS 1000, SND.NXT 1003
@@ -125,7 +141,7 @@ TEST_CASE("teardown: the adversarial ISN policy offers the old ISS and the old S
   const auto out = next(m, s);
   REQUIRE(out.size() == 2);
   CHECK(out[0].first.emitted.seq == 1000);
-  CHECK(out[1].first.emitted.seq == 1003);
+  CHECK(out[1].first.emitted.seq == 1004);  // above the TIME-WAIT peer's RCV.NXT: RFC 1122 4.2.2.13 may reopen
   CHECK(out[0].second.tcb[0].incarnation == 2);
 }
 
@@ -186,10 +202,84 @@ TEST_CASE("teardown: one connection without faults, pinned counts, in every sear
     const auto r = ex.run();
     INFO("threads " << threads);
     REQUIRE(r.outcome == checker::Outcome::Complete);
-    CHECK(r.stats.states == 13034);
-    CHECK(r.stats.transitions == 40970);
+    CHECK(r.stats.states == 16954);
+    CHECK(r.stats.transitions == 55278);
     // Every state can still reach the end: both sides closed, nothing in flight.
     const auto trap = checker::find_trap(ex, [&](const State& s, checker::StateId) { return m.final(s); });
     CHECK(trap.trapped_states == 0);
   }
+}
+
+TEST_CASE("teardown: gridlock, both directions full and the loss budget spent: a full queue drops, the model moves on") {
+  // The state the old blocking network made a deadlock (A in FIN-WAIT-1, B in ESTABLISHED, three segments each
+  // way, every delivery answered into the full opposite direction). A real queue drops the answer (tail drop).
+  const TeardownModel m(knobs({{"capacity", "3"}, {"loss", "1"}, {"dup", "0"}, {"incarnations", "1"}}, "rfc1337"));
+  State s = m.initial_state();
+  Tcb& a = s.tcb[0];
+  a.state = TcpState::FinWait1;
+  a.incarnation = 1;
+  a.iss = 1000;
+  a.snd_una = 1001;
+  a.snd_nxt = 1003;  // unit 0 at 1001, FIN at 1002
+  a.sent = 1;
+  a.fin_sent = a.closed = 1;
+  a.irs = 5000;
+  a.rcv_nxt = 5001;
+  a.rto = 3;
+  Tcb& b = s.tcb[1];
+  b.state = TcpState::Established;
+  b.passive = 1;
+  b.incarnation = 1;
+  b.iss = 5000;
+  b.snd_una = 5001;
+  b.snd_nxt = 5002;  // unit 0 at 5001
+  b.sent = 1;
+  b.irs = 1000;
+  b.rcv_nxt = 1001;
+  b.rto = 3;
+  s.losses = 1;  // the budget is spent
+  const auto segment = [](std::uint8_t flags, std::uint32_t seq, std::uint32_t ack, std::uint16_t len,
+                          unsigned offset) {
+    Segment g;
+    g.flags = flags & 0x0F;
+    g.seq = seq;
+    g.ack = ack;
+    g.len = len;
+    g.set_ghost(1, offset);
+    return g;
+  };
+  channel_insert(s, 0, segment(kAck, 1001, 5001, 1, 0), true);
+  channel_insert(s, 0, segment(kFin | kAck, 1002, 5001, 0, 1), true);
+  channel_insert(s, 0, segment(kAck, 1001, 5001, 1, 0), true);
+  channel_insert(s, 1, segment(kAck, 5001, 1001, 1, 0), true);
+  channel_insert(s, 1, segment(kAck, 5001, 1001, 0, 0), true);
+  channel_insert(s, 1, segment(kAck, 5001, 1001, 1, 0), true);
+  REQUIRE(s.count[0] == 3);
+  REQUIRE(s.count[1] == 3);
+
+  const auto out = next(m, s);
+  // Every distinct in-flight segment can be delivered (4: each direction holds one segment twice), and the
+  // deliveries that need an answer have it dropped by the full opposite direction.
+  std::size_t deliveries = 0, dropped = 0;
+  for (const auto& [label, n] : out) {
+    if (label.event != Event::Deliver) continue;
+    ++deliveries;
+    if (label.fate == Fate::QueueFull) {
+      ++dropped;
+      CHECK(n.count[1 - label.index] == 3);  // the answer is not in the network
+      CHECK(n.losses == 1);                  // and no budget was spent
+    }
+  }
+  CHECK(deliveries == 4);
+  CHECK(dropped == 3);
+  CHECK_FALSE(m.final(s));
+
+  // From the gridlock on, every reachable state can still reach an accepted final state: no dead end, no trap.
+  // (One incarnation: a second one, on reused sequence numbers, has stuck states of its own that TCP earns.)
+  const FromState from{m, s};
+  checker::Explorer<FromState> ex(from, checker::SearchOptions{});
+  const auto r = ex.run();
+  REQUIRE(r.outcome == checker::Outcome::Complete);
+  const auto trap = checker::find_trap(ex, [&](const State& st, checker::StateId) { return m.final(st); });
+  CHECK(trap.trapped_states == 0);
 }

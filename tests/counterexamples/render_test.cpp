@@ -72,7 +72,7 @@ Sent sent(const properties::Trace& trace) {
     if (l.fate == Fate::None) continue;
     s.segments.push_back(l.emitted);
     s.arrows += l.fate == Fate::Duplicated ? 2 : 1;
-    s.lost += l.fate == Fate::Lost;
+    s.lost += l.fate == Fate::Lost || l.fate == Fate::QueueFull;  // both drawn as a cross
     s.filtered += l.fate == Fate::Filtered;
     s.duplicated += l.fate == Fate::Duplicated;
   }
@@ -195,11 +195,11 @@ TEST_CASE("svg: one arrow per segment sent, labelled, with faults marked and the
 TEST_CASE("svg: the stray data of figure 1 crosses connections and is drawn bold") {
   const Violation v = violation("faber-figure1", "stray-data");
   const std::string svg = counterexamples::svg(v.trace, caption(v));
-  // The bold arrow is connection 2's data unit (orange), delivered at the last step to the server's TCB that an
-  // old duplicate ACK of connection 1 completed (the server reuses its ISS: isn=adversarial).
+  // The bold arrow is the duplicate of connection 1's data unit (blue), delivered at the last step to the
+  // client's connection 2, whose ISS reuses the old sequence space (isn=adversarial) and whose window it fits.
   const std::regex bold("<g class=\"segment[a-z -]* bold\" data-sent=\"[0-9]+\" data-arrived=\"" +
-                        std::to_string(v.trace.size() - 1) + "\"><line [^>]*stroke=\"#d97a00\"[^>]*/><text[^>]*>" +
-                        "[^<]*ACK seq=1001 ack=5001 len=1 \\(conn 2, unit 0\\)</text>");
+                        std::to_string(v.trace.size() - 1) + "\"><line [^>]*stroke=\"#1f5fbf\"[^>]*/><text[^>]*>" +
+                        "[^<]*ACK seq=5001 ack=1001 len=1 \\(conn 1, unit 0\\)</text>");
   CHECK(std::regex_search(svg, bold));
   CHECK(svg.find("app receives 1 unit") != std::string::npos);
 }
@@ -262,7 +262,7 @@ TEST_CASE("dot: a digraph with both timelines, one edge per segment, the last st
   CHECK(count(text, "xlabel=") == s.delivered);
   CHECK(count(text, "constraint=false") == s.delivered);
   for (const model::Segment& seg : s.segments) CHECK(text.find(fields(seg)) != std::string::npos);
-  CHECK(text.find(fmt::format("b{} [shape=box, style=rounded, label=\"app receives 1 unit\", color=\"#c00000\"",
+  CHECK(text.find(fmt::format("a{} [shape=box, style=rounded, label=\"app receives 1 unit\", color=\"#c00000\"",
                               v.trace.size() - 1)) != std::string::npos);
 }
 

@@ -283,3 +283,30 @@ TEST_CASE("teardown: gridlock, both directions full and the loss budget spent: a
   const auto trap = checker::find_trap(ex, [&](const State& st, checker::StateId) { return m.final(st); });
   CHECK(trap.trapped_states == 0);
 }
+
+TEST_CASE("teardown: under bsd the default model reaches the TIME-WAIT reopen rule (RFC 1122 4.2.2.13)") {
+  // The server closes first and so holds TIME-WAIT; the client's next SYN, one above its old SND.NXT, lies
+  // above the server's RCV.NXT and reopens the connection.
+  const TeardownModel m(knobs({{"server_close", "active"}, {"client_close", "passive"}}, "bsd"));
+  struct ReopenObserver {
+    checker::Action on_edge(const State&, checker::StateId, const Label& label, const State&) {
+      return label.rule == Rule::TimeWaitSynReopen ? checker::Action::Stop : checker::Action::Continue;
+    }
+  };
+  checker::SearchOptions o;
+  o.threads = 1;
+  checker::Explorer<TeardownModel> ex(m, o);
+  const auto r = ex.run(ReopenObserver{});
+  REQUIRE(r.outcome == checker::Outcome::Stopped);
+  const auto trace = ex.trace_of(*r.stop);
+  REQUIRE(trace.size() >= 2);
+  const Label& last = *trace.back().label;
+  CHECK(last.rule == Rule::TimeWaitSynReopen);
+  CHECK(last.event == Event::Deliver);
+  CHECK(last.segment.has(kSyn));
+  CHECK(last.segment.incarnation() == 2);  // the client's second connection
+  const State& before = trace[trace.size() - 2].state;
+  CHECK(before.tcb[1].state == TcpState::TimeWait);
+  CHECK(seq_gt(last.segment.seq, before.tcb[1].rcv_nxt));
+  CHECK(trace.back().state.tcb[1].state == TcpState::SynReceived);
+}

@@ -134,8 +134,8 @@ model::Knobs small_time_wait(unsigned msl, unsigned time_wait, bool exact) {
 }
 
 /// The zone search at msl 2, time_wait 4 (one thread, complete: the counts do not depend on scheduling).
-constexpr std::size_t kZoneStates2 = 83477;
-constexpr std::size_t kZoneTransitions2 = 200565;
+constexpr std::size_t kZoneStates2 = 68490;
+constexpr std::size_t kZoneTransitions2 = 153617;
 
 smt::timing::TimedReport check_stray_data(const model::Knobs& k) {
   const auto p = properties::find("stray-data");

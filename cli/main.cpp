@@ -636,6 +636,13 @@ int run_sweep(const ModelOptions& o, const std::vector<std::string>& property_na
   return exit_code(reports);
 }
 
+/// A replayed trace judged in real time; nothing under symbolic ISNs, whose replayed steps show the witness's
+/// concrete numbers, which are no steps of the symbolic model.
+std::optional<smt::timing::RealTime> replayed_real_time(const counterexamples::Replayed& r) {
+  if (r.knobs.isn.symbolic()) return std::nullopt;
+  return smt::timing::realtime(model::TeardownModel(r.knobs), r.trace);
+}
+
 int run_replay(const std::string& path, const std::string& format) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw UsageError(fmt::format("{}: cannot read the trace file", path));
@@ -649,21 +656,20 @@ int run_replay(const std::string& path, const std::string& format) {
   }
   // The trace judged in real time, as check and reach judge it. The exit code stays 10: replay answers whether the
   // trace follows the model it names and breaks the property (reaches the goal) there, and it does.
-  const smt::timing::RealTime real_time = smt::timing::realtime(model::TeardownModel(r.knobs), r.trace);
-  const bool artefact = cli::no_real_times(real_time);
+  const std::optional<smt::timing::RealTime> real_time = replayed_real_time(r);
+  const bool artefact = real_time && cli::no_real_times(*real_time);
   const std::string_view ticks_only = artefact ? " in whole ticks only (no real times fit the trace)" : "";
+  const std::string real_time_text = real_time ? cli::real_time_text(*real_time) : "";
   if (r.property == "reach") {
     fmt::print("teardown replay {}: every step follows the model ({} steps) and reaches {}{}.\n\n{}{}", path,
-               r.trace.size() - 1, r.goal, ticks_only, counterexamples::ladder(r.trace, r.why),
-               cli::real_time_text(real_time));
+               r.trace.size() - 1, r.goal, ticks_only, counterexamples::ladder(r.trace, r.why), real_time_text);
   } else {
     const auto& info = properties::all()[*properties::find(r.property)];
     fmt::print(
         "teardown replay {}: every step follows the model ({} steps) and the last one breaks {}{}.\n{}\n\n"
         "== {} {} ==\n{}\n\n{}{}",
         path, r.trace.size() - 1, r.property, ticks_only, knobs_text(r.knobs), info.name, violated_text(artefact),
-        info.explanation, counterexamples::ladder(r.trace, r.why, r.trapped_from, r.cycle_start),
-        cli::real_time_text(real_time));
+        info.explanation, counterexamples::ladder(r.trace, r.why, r.trapped_from, r.cycle_start), real_time_text);
   }
   return kExitViolated;
 }
@@ -680,7 +686,8 @@ int run_replay_render(const std::string& path, const std::string& render, const 
   const counterexamples::Replayed& r = *result.replayed;
   const std::string source = fmt::format("replayed from {}", std::filesystem::path(path).filename().string());
   Counterexample c{r.knobs, r.property, r.why, r.trace, r.goal, source, r.trapped_from, r.cycle_start};
-  c.artefact = cli::no_real_times(smt::timing::realtime(model::TeardownModel(r.knobs), r.trace));
+  const std::optional<smt::timing::RealTime> real_time = replayed_real_time(r);
+  c.artefact = real_time && cli::no_real_times(*real_time);
   const std::string rendered = render_trace(render, c);
   if (trace_out.empty()) {
     fmt::print("{}", rendered);

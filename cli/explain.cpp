@@ -722,8 +722,9 @@ int explain_time_wait(unsigned threads, double budget) {
                  r.ticks_seconds, "not run");
   }
   if (std::any_of(rows.begin(), rows.end(), [&](const SweepRow& r) { return tick_cell(r).ends_with('*'); }))
-    fmt::print("   * violated in whole ticks only: that search's shortest trace is an artefact of whole ticks (Z3 finds\n"
-               "     no real times for it).\n");
+    fmt::print(
+        "   * violated in whole ticks only: that search's shortest trace is an artefact of whole ticks (Z3 finds\n"
+        "     no real times for it).\n");
   bool exact_incomplete = false;
   for (const SweepRow& r : rows) exact_incomplete = exact_incomplete || r.exact == properties::Verdict::Unknown;
   if (exact_incomplete)

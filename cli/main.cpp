@@ -263,10 +263,9 @@ std::string render_trace(const std::string& render, const Counterexample& c) {
   counterexamples::Caption caption;
   const bool reach = c.property == "reach";
   const std::string_view ticks_only = c.artefact ? " in whole ticks only (an artefact)" : "";
-  caption.title = reach ? fmt::format("A shortest way to {}{} ({}, profile {})", c.goal, ticks_only, c.source,
-                                      c.knobs.profile)
-                        : fmt::format("{} {} ({}, profile {})", c.property, violated_text(c.artefact), c.source,
-                                      c.knobs.profile);
+  caption.title =
+      reach ? fmt::format("A shortest way to {}{} ({}, profile {})", c.goal, ticks_only, c.source, c.knobs.profile)
+            : fmt::format("{} {} ({}, profile {})", c.property, violated_text(c.artefact), c.source, c.knobs.profile);
   caption.last_step = reach ? fmt::format("reaches {}", c.goal) : fmt::format("breaks {}", c.property);
   caption.why = std::string(c.why);
   caption.trapped_from = c.trapped_from;
@@ -437,7 +436,8 @@ int run_check(const ModelOptions& o, const std::vector<std::string>& property_na
                  counterexamples::ladder(shown(i), r.why, r.trapped_from, r.cycle_start));
       fmt::print("{}", cli::real_time_text(timed, i, knobs.timing_exact));
       for (std::size_t k = 0; k < r.more.size(); ++k) {
-        fmt::print("\nMinimal trace {} of {}:\n{}", k + 2, r.more.size() + 1, counterexamples::ladder(r.more[k], r.why));
+        fmt::print("\nMinimal trace {} of {}:\n{}", k + 2, r.more.size() + 1,
+                   counterexamples::ladder(r.more[k], r.why));
         if (k < more_real_time[i].size()) fmt::print("{}", cli::real_time_text(more_real_time[i][k]));
       }
       if (const auto& f = findings[i]) {
@@ -485,15 +485,14 @@ int run_reach(const ModelOptions& o, const std::string& goal) {
     write_file(o.trace_out, rendered, false);
   }
   if (o.format == "json") {
-    fmt::print(
-        R"({{"tool":"teardown","version":"{}","model":{},"goal":{},"outcome":"{}","found":{},"artefact":{},)"
-        R"("trace":{},"real_time":{},"timing":"{}","stats":{}}})"
-        "\n",
-        kVersion, knobs_json(knobs), counterexamples::quote(goal), checker::to_string(report.outcome),
-        witness ? "true" : "false", artefact ? "true" : "false",
-        witness ? counterexamples::trace_json(*witness, why) : "null",
-        real_time ? cli::real_time_value_json(*real_time) : "null", knobs.timing_exact ? "exact" : "ticks",
-        stats_json(report.stats));
+    fmt::print(R"({{"tool":"teardown","version":"{}","model":{},"goal":{},"outcome":"{}","found":{},"artefact":{},)"
+               R"("trace":{},"real_time":{},"timing":"{}","stats":{}}})"
+               "\n",
+               kVersion, knobs_json(knobs), counterexamples::quote(goal), checker::to_string(report.outcome),
+               witness ? "true" : "false", artefact ? "true" : "false",
+               witness ? counterexamples::trace_json(*witness, why) : "null",
+               real_time ? cli::real_time_value_json(*real_time) : "null", knobs.timing_exact ? "exact" : "ticks",
+               stats_json(report.stats));
   } else if (witness) {
     fmt::print("teardown reach {}: {}\n{}{}\n{}\n", goal,
                artefact ? "reachable in whole ticks only: no real times fit this witness (an artefact of whole "
@@ -586,8 +585,8 @@ int run_sweep(const ModelOptions& o, const std::vector<std::string>& property_na
                               properties::name(t.ticks_verdict[k]));
         results += fmt::format(R"({}{{"property":{},"verdict":"{}","real_time":{}{}}})", results.empty() ? "" : ",",
                                counterexamples::quote(properties::all()[res.property].name),
-                               cli::verdict_json(t, k),
-                               !rt ? "null" : rt->feasible ? "\"feasible\"" : "\"artefact\"", extra);
+                               cli::verdict_json(t, k), !rt ? "null" : rt->feasible ? "\"feasible\"" : "\"artefact\"",
+                               extra);
       }
       out += fmt::format(R"({}{{"value":{},"results":[{}],"stats":{}}})", i ? "," : "", rows[i].value, results,
                          stats_json(t.report.stats));

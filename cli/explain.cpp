@@ -25,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "cli/real_time_report.hpp"
 #include "counterexamples/render.hpp"
 #include "model/model_file.hpp"
 #include "properties/check.hpp"
@@ -75,21 +76,28 @@ std::size_t property_index(std::string_view name) {
   return *p;
 }
 
-/// One check of one property.
+/// One check of one property, its counterexample judged in real time as `teardown check` judges it (`knobs` in
+/// whole ticks). `artefact`: violated in whole ticks only (cli::artefact).
 properties::Result check_one(const model::Knobs& knobs, std::string_view property, unsigned threads,
-                             checker::Stats& stats, checker::Outcome& outcome) {
+                             checker::Stats& stats, checker::Outcome& outcome, bool& artefact) {
   properties::CheckOptions options;
   options.properties = {property_index(property)};
   options.search = search_options(threads);
-  properties::Report report = properties::check(model::TeardownModel(knobs), options);
-  stats = report.stats;
-  outcome = report.outcome;
-  return std::move(report.results.front());
+  smt::timing::TimedReport timed = smt::timing::check(knobs, options);
+  stats = timed.report.stats;
+  outcome = timed.report.outcome;
+  artefact = cli::artefact(timed, 0);
+  return std::move(timed.report.results.front());
 }
 
-std::string verdict_text(properties::Verdict v) {
-  return v == properties::Verdict::Violated ? "VIOLATED" : std::string(properties::name(v));
+/// VIOLATED, holds or unknown; VIOLATED* for a violation in whole ticks only.
+std::string verdict_text(properties::Verdict v, bool artefact = false) {
+  return v == properties::Verdict::Violated ? (artefact ? "VIOLATED*" : "VIOLATED") : std::string(properties::name(v));
 }
+
+/// Said after a verdict of VIOLATED*, before a newline.
+constexpr const char* kTicksOnly =
+    "   * in whole ticks only: no real times fit the trace found (an artefact of whole ticks).";
 
 /// "12345 states (complete search)" or "... (the search stopped at the first violation)".
 std::string states_text(const checker::Stats& stats, checker::Outcome outcome) {
@@ -553,17 +561,16 @@ KernelTimeWait measure_kernel_time_wait() {
 struct SweepRow {
   unsigned time_wait = 0;
   properties::Verdict ticks = properties::Verdict::Unknown, exact = properties::Verdict::Unknown;
+  bool ticks_artefact = false;  ///< the whole-tick run's trace is an artefact (cli::artefact)
   std::size_t ticks_states = 0, exact_states = 0;
   double ticks_seconds = 0, exact_seconds = 0;
   bool exact_ran = false;  ///< false: no time was left for this row's exact-time run
   smt::timing::DecidedBy decided_by = smt::timing::DecidedBy::Ticks;  ///< how the exact verdict was reached
 };
 
-/// The whole-tick verdict, marked with * when the exact-time run found its counterexample an artefact.
+/// The whole-tick verdict, marked with * when Z3 found that run's counterexample an artefact.
 std::string tick_cell(const SweepRow& r) {
-  const bool artefact = r.exact_ran && r.ticks == properties::Verdict::Violated &&
-                        r.decided_by == smt::timing::DecidedBy::Zones;
-  return verdict_text(r.ticks) + (artefact ? "*" : "");
+  return verdict_text(r.ticks, r.ticks_artefact);
 }
 
 /// How an exact-time verdict was reached, in a few words.
@@ -605,10 +612,11 @@ void sweep_cell(SweepRow& row, const Settings& lesson, bool exact, unsigned thre
   options.search = search_options(threads);
   options.search.limits.time_limit_seconds = limit;
   if (!exact) {
-    const properties::Report report = properties::check(model::TeardownModel(knobs_for(s)), options);
-    row.ticks = report.results.front().verdict;
-    row.ticks_states = report.stats.states;
-    row.ticks_seconds = report.stats.seconds;
+    const smt::timing::TimedReport timed = smt::timing::check(knobs_for(s), options);
+    row.ticks = timed.report.results.front().verdict;
+    row.ticks_artefact = cli::artefact(timed, 0);
+    row.ticks_states = timed.report.stats.states;
+    row.ticks_seconds = timed.report.stats.seconds;
     return;
   }
   const smt::timing::TimedReport timed = smt::timing::check(knobs_for(s), options);
@@ -632,10 +640,12 @@ int explain_time_wait(unsigned threads, double budget) {
   const model::Knobs none_knobs = knobs_for(none);
   checker::Stats stats;
   checker::Outcome outcome{};
-  const properties::Result stray = check_one(none_knobs, "stray-data", threads, stats, outcome);
+  bool stray_artefact = false;
+  const properties::Result stray = check_one(none_knobs, "stray-data", threads, stats, outcome, stray_artefact);
   fmt::print("   $ {}\n", command("check", "--property stray-data", none));
-  fmt::print("   stray-data: {} ({}; time_wait={} ticks, msl={} ticks)\n", verdict_text(stray.verdict),
+  fmt::print("   stray-data: {} ({}; time_wait={} ticks, msl={} ticks)\n", verdict_text(stray.verdict, stray_artefact),
              states_text(stats, outcome), none_knobs.time_wait_ticks(), none_knobs.msl);
+  if (stray_artefact) fmt::print("{}\n", kTicksOnly);
   if (stray.verdict == properties::Verdict::Violated) {
     fmt::print("   The shortest violating trace, {} steps (what `check --render ladder` prints):\n",
                stray.trace.size() - 1);
@@ -662,10 +672,11 @@ int explain_time_wait(unsigned threads, double budget) {
   const Settings rfc9293{"rfc9293", {}};
   checker::Stats twa_stats, fixed_stats;
   checker::Outcome twa_outcome{}, fixed_outcome{};
+  bool twa_artefact = false, fixed_artefact = false;
   const properties::Result twa =
-      check_one(knobs_for(rfc9293), "time-wait-assassination", threads, twa_stats, twa_outcome);
+      check_one(knobs_for(rfc9293), "time-wait-assassination", threads, twa_stats, twa_outcome, twa_artefact);
   const properties::Result fixed =
-      check_one(knobs_for(base), "time-wait-assassination", threads, fixed_stats, fixed_outcome);
+      check_one(knobs_for(base), "time-wait-assassination", threads, fixed_stats, fixed_outcome, fixed_artefact);
   const KernelTimeWait kernel = measure_kernel_time_wait();
   const double tick_seconds = kRfcMslSeconds / msl;
   std::optional<double> linux_ticks;
@@ -707,12 +718,13 @@ int explain_time_wait(unsigned threads, double budget) {
                  tick_cell(r), r.ticks_states, r.ticks_seconds, verdict_text(r.exact), r.exact_states,
                  r.exact_seconds, how_text(r));
     else
-      fmt::print("   {:>9}  {:>11}  {:>10}  {:>7.2f}  {:>11}\n", r.time_wait, verdict_text(r.ticks), r.ticks_states,
+      fmt::print("   {:>9}  {:>11}  {:>10}  {:>7.2f}  {:>11}\n", r.time_wait, tick_cell(r), r.ticks_states,
                  r.ticks_seconds, "not run");
   }
   if (std::any_of(rows.begin(), rows.end(), [&](const SweepRow& r) { return tick_cell(r).ends_with('*'); }))
-    fmt::print("   * violated in whole ticks, but that search's shortest trace is an artefact of whole ticks: Z3 finds\n"
-               "     no real times for it.\n");
+    fmt::print(
+        "   * violated in whole ticks only: that search's shortest trace is an artefact of whole ticks (Z3 finds\n"
+        "     no real times for it).\n");
   bool exact_incomplete = false;
   for (const SweepRow& r : rows) exact_incomplete = exact_incomplete || r.exact == properties::Verdict::Unknown;
   if (exact_incomplete)
@@ -757,16 +769,19 @@ int explain_time_wait(unsigned threads, double budget) {
   // 4. Assassination.
   heading(4, "TIME-WAIT assassination (RFC 1337): a RST can end TIME-WAIT before its timer");
   fmt::print("   $ {}\n", command("check", "--property time-wait-assassination", rfc9293));
-  fmt::print("   time-wait-assassination: {} ({})\n", verdict_text(twa.verdict), states_text(twa_stats, twa_outcome));
+  fmt::print("   time-wait-assassination: {} ({})\n", verdict_text(twa.verdict, twa_artefact),
+             states_text(twa_stats, twa_outcome));
+  if (twa_artefact) fmt::print("{}\n", kTicksOnly);
   if (twa.verdict == properties::Verdict::Violated) {
     fmt::print("   A shortest trace takes {} steps; its last step: {}\n", twa.trace.size() - 1, twa.why);
     if (twa.trace.back().label)
       fmt::print("   The rule that ended TIME-WAIT: {}\n", model::describe(twa.trace.back().label->rule));
   }
   fmt::print("   $ {}\n", command("check", "--property time-wait-assassination", base));
-  fmt::print("   time-wait-assassination: {} ({})\n", verdict_text(fixed.verdict),
+  fmt::print("   time-wait-assassination: {} ({})\n", verdict_text(fixed.verdict, fixed_artefact),
              states_text(fixed_stats, fixed_outcome));
-  if (twa.verdict == properties::Verdict::Violated && fixed.verdict == properties::Verdict::Holds)
+  if (fixed_artefact) fmt::print("{}\n", kTicksOnly);
+  if (twa.verdict == properties::Verdict::Violated && !twa_artefact && fixed.verdict == properties::Verdict::Holds)
     fmt::print("   Ignoring RST in TIME-WAIT (RFC 1337's fix F1, the rfc1337 profile) repairs it.\n");
   else
     fmt::print("   (These runs do not show the repair: see the verdicts above.)\n");
@@ -806,7 +821,7 @@ int explain_time_wait(unsigned threads, double budget) {
     fmt::print("   That length is not a row of the sweep in part 2.\n");
   } else {
     fmt::print("   That row of the sweep (part 2): stray-data {} in exact real time ({} in whole ticks).\n",
-               row->exact_ran ? verdict_text(row->exact) : std::string("not run"), verdict_text(row->ticks));
+               row->exact_ran ? verdict_text(row->exact) : std::string("not run"), tick_cell(*row));
     if (row->exact == properties::Verdict::Violated)
       fmt::print(
           "   So against the model's adversarial ISNs Linux's TIME-WAIT alone does not keep old data out: "

@@ -1,6 +1,7 @@
 // The `teardown` command line: parses options into plain structs, calls the libraries, maps the result to
 // an exit code: 0 every checked property holds, 10 a property is violated (or `reach` found its witness),
-// 2 bad usage or a bad model file, 3 inconclusive (a limit stopped the search first), 1 internal error.
+// 2 bad usage or a bad model file, 3 inconclusive (a limit stopped the search first, or the only violations, or
+// the witness, are artefacts of whole ticks: no real times fit their traces), 1 internal error.
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -233,7 +234,14 @@ struct Counterexample {
   std::optional<std::size_t> trapped_from = std::nullopt;
   std::optional<std::size_t> cycle_start = std::nullopt;
   const cli::IsnFindings* findings = nullptr;  ///< symbolic ISNs: the witness saved with a JSON trace
+  bool artefact = false;  ///< no real times fit the trace: it breaks the property (or reaches) in whole ticks only
 };
+
+/// The words after a property's name in a heading or a picture's title: "is violated", or for a violation in
+/// whole ticks only "is violated in whole ticks only (an artefact)".
+std::string violated_text(bool artefact) {
+  return artefact ? "is violated in whole ticks only (an artefact)" : "is violated";
+}
 
 /// Where a model comes from, as the pictures' titles say it.
 std::string model_source(const ModelOptions& o) {
@@ -254,8 +262,10 @@ std::string render_trace(const std::string& render, const Counterexample& c) {
   }
   counterexamples::Caption caption;
   const bool reach = c.property == "reach";
-  caption.title = reach ? fmt::format("A shortest way to {} ({}, profile {})", c.goal, c.source, c.knobs.profile)
-                        : fmt::format("{} is violated ({}, profile {})", c.property, c.source, c.knobs.profile);
+  const std::string_view ticks_only = c.artefact ? " in whole ticks only (an artefact)" : "";
+  caption.title =
+      reach ? fmt::format("A shortest way to {}{} ({}, profile {})", c.goal, ticks_only, c.source, c.knobs.profile)
+            : fmt::format("{} {} ({}, profile {})", c.property, violated_text(c.artefact), c.source, c.knobs.profile);
   caption.last_step = reach ? fmt::format("reaches {}", c.goal) : fmt::format("breaks {}", c.property);
   caption.why = std::string(c.why);
   caption.trapped_from = c.trapped_from;
@@ -283,16 +293,20 @@ std::vector<std::size_t> chosen_properties(const std::vector<std::string>& names
   return chosen;
 }
 
-/// 10 if any result is violated, else 3 if any is unknown, else 0.
-int exit_code(const std::vector<const properties::Report*>& reports) {
-  bool violated = false, unknown = false;
-  for (const auto* report : reports)
-    for (const auto& r : report->results) {
-      violated = violated || r.verdict == properties::Verdict::Violated;
-      unknown = unknown || r.verdict == properties::Verdict::Unknown;
+/// 10 if any result is violated in real time (its trace fits real times, or it was not judged), else 3 if any is
+/// unknown or violated in whole ticks only (cli::artefact: its trace is an artefact, and a real-time trace may or
+/// may not exist), else 0.
+int exit_code(const std::vector<const smt::timing::TimedReport*>& reports) {
+  bool violated = false, inconclusive = false;
+  for (const auto* t : reports)
+    for (std::size_t i = 0; i < t->report.results.size(); ++i) {
+      const properties::Verdict v = t->report.results[i].verdict;
+      const bool artefact = cli::artefact(*t, i);
+      violated = violated || (v == properties::Verdict::Violated && !artefact);
+      inconclusive = inconclusive || v == properties::Verdict::Unknown || artefact;
     }
   if (violated) return kExitViolated;
-  return unknown ? kExitInconclusive : kExitHolds;
+  return inconclusive ? kExitInconclusive : kExitHolds;
 }
 
 /// Under symbolic ISNs, each violation's ISN findings (indexed like report.results; empty otherwise).
@@ -328,8 +342,12 @@ int run_check(const ModelOptions& o, const std::vector<std::string>& property_na
       if (properties::all()[p].hook == properties::Hook::Trap)
         throw UsageError(fmt::format("--minimize faults: not available for {} (a trap, decided on the whole graph)",
                                      properties::all()[p].name));
-  // Every counterexample is judged in real time; under --timing exact, artefacts are looked past.
-  const smt::timing::TimedReport timed = smt::timing::check(knobs, options);
+  // Every counterexample is judged in real time; under --timing exact, artefacts are looked past. Under ticks,
+  // each further minimal trace is judged too, and one that fits real times goes first.
+  smt::timing::TimedReport timed = smt::timing::check(knobs, options);
+  const std::vector<std::vector<smt::timing::RealTime>> more_real_time =
+      several && !knobs.timing_exact ? cli::judge_more(timed, knobs)
+                                     : std::vector<std::vector<smt::timing::RealTime>>(timed.report.results.size());
   const properties::Report& report = timed.report;
   if (options.search.progress) fmt::print(stderr, "\n");
   const auto findings = isn_findings(knobs, report);
@@ -348,12 +366,13 @@ int run_check(const ModelOptions& o, const std::vector<std::string>& property_na
     Counterexample c{knobs, properties::all()[r.property].name, r.why, shown(*first), "", source,
                      r.trapped_from, r.cycle_start};
     c.findings = findings[*first] ? &*findings[*first] : nullptr;
+    c.artefact = cli::artefact(timed, *first);
     const std::string rendered = render_trace(o.render, c);
     if (!o.trace_out.empty()) {
       write_file(o.trace_out, rendered, false);
     } else {
       fmt::print("{}", rendered);
-      return exit_code({&report});
+      return exit_code({&timed});
     }
   } else if (!o.render.empty() && o.trace_out.empty()) {
     fmt::print(stderr, "teardown: no property is violated, so there is no trace to render\n");
@@ -368,7 +387,7 @@ int run_check(const ModelOptions& o, const std::vector<std::string>& property_na
       results += fmt::format(
           R"({{"property":{},"verdict":"{}","why":{},"trace":{},"isn_condition":{},"isn_witness":{},)"
           R"("probability":{},"proof":{}{}{}}})",
-          counterexamples::quote(properties::all()[r.property].name), properties::name(r.verdict),
+          counterexamples::quote(properties::all()[r.property].name), cli::verdict_json(timed, i),
           r.why.empty() ? "null" : counterexamples::quote(r.why),
           r.verdict == properties::Verdict::Violated ? counterexamples::trace_json(shown(i), r.why, r.trapped_from)
                                                      : "null",
@@ -383,9 +402,12 @@ int run_check(const ModelOptions& o, const std::vector<std::string>& property_na
   } else {
     fmt::print("teardown check: {} (profile {})\n  knobs:{}\n\n",
                o.model_file.empty() ? "the built-in default model" : o.model_file, knobs.profile, knobs_text(knobs));
-    for (const auto& r : report.results)
-      fmt::print("  {:<26} {}\n", properties::all()[r.property].name,
-                 r.verdict == properties::Verdict::Violated ? "VIOLATED" : std::string(properties::name(r.verdict)));
+    bool artefacts = false;
+    for (std::size_t i = 0; i < report.results.size(); ++i) {
+      fmt::print("  {:<26} {}\n", properties::all()[report.results[i].property].name, cli::verdict_text(timed, i));
+      artefacts = artefacts || cli::artefact(timed, i);
+    }
+    if (artefacts) fmt::print("\n{}\n", cli::artefact_footnote("this trace"));
     fmt::print("\n{}\n", stats_text(report.stats, report.outcome));
     if (timed.zone_stats)
       fmt::print("Exact time: the search in whole ticks ({} states) decided what it could; an exact-time search "
@@ -409,12 +431,15 @@ int run_check(const ModelOptions& o, const std::vector<std::string>& property_na
       const auto& r = report.results[i];
       if (r.verdict != properties::Verdict::Violated) continue;
       const auto& info = properties::all()[r.property];
-      fmt::print("\n== {} is violated ==\n{}\n\n{}\n{}", info.name, info.explanation,
+      fmt::print("\n== {} {} ==\n{}\n\n{}\n{}", info.name, violated_text(cli::artefact(timed, i)), info.explanation,
                  cli::minimal_heading(r, *minimize, several),
                  counterexamples::ladder(shown(i), r.why, r.trapped_from, r.cycle_start));
       fmt::print("{}", cli::real_time_text(timed, i, knobs.timing_exact));
-      for (std::size_t k = 0; k < r.more.size(); ++k)
-        fmt::print("\nMinimal trace {} of {}:\n{}", k + 2, r.more.size() + 1, counterexamples::ladder(r.more[k], r.why));
+      for (std::size_t k = 0; k < r.more.size(); ++k) {
+        fmt::print("\nMinimal trace {} of {}:\n{}", k + 2, r.more.size() + 1,
+                   counterexamples::ladder(r.more[k], r.why));
+        if (k < more_real_time[i].size()) fmt::print("{}", cli::real_time_text(more_real_time[i][k]));
+      }
       if (const auto& f = findings[i]) {
         fmt::print("\n  It happens when the ISNs satisfy: {}\n  A concrete choice (the trace above uses it): {}\n",
                    f->condition, cli::witness_text(f->witness));
@@ -423,7 +448,7 @@ int run_check(const ModelOptions& o, const std::vector<std::string>& property_na
       }
     }
   }
-  return exit_code({&report});
+  return exit_code({&timed});
 }
 
 int run_reach(const ModelOptions& o, const std::string& goal) {
@@ -441,26 +466,40 @@ int run_reach(const ModelOptions& o, const std::string& goal) {
   std::optional<cli::IsnFindings> findings;  // symbolic ISNs: the witness with concrete numbers
   if (report.witness && knobs.isn.symbolic()) findings = cli::isn_findings(knobs, *report.witness);
   const properties::Trace* witness = findings ? &findings->concrete : report.witness ? &*report.witness : nullptr;
+  // The witness judged in real time, as check judges a counterexample: one no real times fit reaches the goal in
+  // whole ticks only, and leaves open whether a real-time path does (exit 3).
+  std::optional<smt::timing::RealTime> real_time;
+  if (report.witness) real_time = smt::timing::realtime(m, *report.witness);
+  const bool artefact = real_time && cli::no_real_times(*real_time);
+  const int found_code = artefact ? kExitInconclusive : kExitViolated;
   if (witness && (!o.trace_out.empty() || !o.render.empty())) {
     const std::string source = model_source(o);  // outlives c, which holds a view of it
     Counterexample c{knobs, "reach", why, *witness, goal, source};
     c.findings = findings ? &*findings : nullptr;
+    c.artefact = artefact;
     const std::string rendered = render_trace(o.render, c);
     if (o.trace_out.empty()) {  // --render alone: the rendering in place of the report
       fmt::print("{}", rendered);
-      return kExitViolated;
+      return found_code;
     }
     write_file(o.trace_out, rendered, false);
   }
   if (o.format == "json") {
-    fmt::print(
-        R"({{"tool":"teardown","version":"{}","model":{},"goal":{},"outcome":"{}","found":{},"trace":{},"stats":{}}})"
-        "\n",
-        kVersion, knobs_json(knobs), counterexamples::quote(goal), checker::to_string(report.outcome),
-        witness ? "true" : "false", witness ? counterexamples::trace_json(*witness, why) : "null",
-        stats_json(report.stats));
+    fmt::print(R"({{"tool":"teardown","version":"{}","model":{},"goal":{},"outcome":"{}","found":{},"artefact":{},)"
+               R"("trace":{},"real_time":{},"timing":"{}","stats":{}}})"
+               "\n",
+               kVersion, knobs_json(knobs), counterexamples::quote(goal), checker::to_string(report.outcome),
+               witness ? "true" : "false", artefact ? "true" : "false",
+               witness ? counterexamples::trace_json(*witness, why) : "null",
+               real_time ? cli::real_time_value_json(*real_time) : "null", knobs.timing_exact ? "exact" : "ticks",
+               stats_json(report.stats));
   } else if (witness) {
-    fmt::print("teardown reach {}: reachable. A shortest witness:\n{}\n{}\n", goal, counterexamples::ladder(*witness, ""),
+    fmt::print("teardown reach {}: {}\n{}{}\n{}\n", goal,
+               artefact ? "reachable in whole ticks only: no real times fit this witness (an artefact of whole "
+                          "ticks), so in real time it is inconclusive (--timing exact looks past it). A shortest "
+                          "witness in whole ticks:"
+                        : "reachable. A shortest witness:",
+               counterexamples::ladder(*witness, ""), real_time ? cli::real_time_text(*real_time) : "",
                stats_text(report.stats, report.outcome));
     if (findings)
       fmt::print("It happens when the ISNs satisfy: {}\nA concrete choice (the trace above uses it): {}\n",
@@ -471,7 +510,7 @@ int run_reach(const ModelOptions& o, const std::string& goal) {
                                                      : "unreachable: no state has A and B in these states",
                stats_text(report.stats, report.outcome));
   }
-  if (report.witness) return kExitViolated;
+  if (report.witness) return found_code;
   return checker::inconclusive(report.outcome) ? kExitInconclusive : kExitHolds;
 }
 
@@ -546,8 +585,8 @@ int run_sweep(const ModelOptions& o, const std::vector<std::string>& property_na
                               properties::name(t.ticks_verdict[k]));
         results += fmt::format(R"({}{{"property":{},"verdict":"{}","real_time":{}{}}})", results.empty() ? "" : ",",
                                counterexamples::quote(properties::all()[res.property].name),
-                               properties::name(res.verdict),
-                               !rt ? "null" : rt->feasible ? "\"feasible\"" : "\"artefact\"", extra);
+                               cli::verdict_json(t, k), !rt ? "null" : rt->feasible ? "\"feasible\"" : "\"artefact\"",
+                               extra);
       }
       out += fmt::format(R"({}{{"value":{},"results":[{}],"stats":{}}})", i ? "," : "", rows[i].value, results,
                          stats_json(t.report.stats));
@@ -572,15 +611,13 @@ int run_sweep(const ModelOptions& o, const std::vector<std::string>& property_na
       std::string line = fmt::format("{:>8}", r.value);
       for (std::size_t k = 0; k < r.timed.report.results.size(); ++k) {
         const auto& n = properties::all()[r.timed.report.results[k].property].name;
-        const std::string cell = cli::sweep_cell(r.timed, k);
-        artefacts = artefacts || cell.ends_with('*');
+        const std::string cell = cli::verdict_text(r.timed, k);
+        artefacts = artefacts || cli::artefact(r.timed, k);
         line += fmt::format("  {:>{}}", cell, std::max<std::size_t>(n.size(), 9));
       }
       fmt::print("{}  {:>10}  {:>8.2f}\n", line, r.timed.report.stats.states, r.timed.report.stats.seconds);
     }
-    if (artefacts)
-      fmt::print("\n* violated in whole ticks, but the counterexample is an artefact of whole ticks: no real times fit "
-                 "it (--timing exact looks past it).\n");
+    if (artefacts) fmt::print("\n{}\n", cli::artefact_footnote("the trace found"));
     fmt::print("\n");
     for (std::size_t k = 0; k < chosen.size(); ++k) {
       const auto from = holds_from(k, false);
@@ -593,9 +630,16 @@ int run_sweep(const ModelOptions& o, const std::vector<std::string>& property_na
       fmt::print("{}: {}.\n", properties::all()[chosen[k]].name, text);
     }
   }
-  std::vector<const properties::Report*> reports;
-  for (const Row& r : rows) reports.push_back(&r.timed.report);
+  std::vector<const smt::timing::TimedReport*> reports;
+  for (const Row& r : rows) reports.push_back(&r.timed);
   return exit_code(reports);
+}
+
+/// A replayed trace judged in real time; nothing under symbolic ISNs, whose replayed steps show the witness's
+/// concrete numbers, which are no steps of the symbolic model.
+std::optional<smt::timing::RealTime> replayed_real_time(const counterexamples::Replayed& r) {
+  if (r.knobs.isn.symbolic()) return std::nullopt;
+  return smt::timing::realtime(model::TeardownModel(r.knobs), r.trace);
 }
 
 int run_replay(const std::string& path, const std::string& format) {
@@ -607,16 +651,24 @@ int run_replay(const std::string& path, const std::string& format) {
   const counterexamples::Replayed& r = *result.replayed;
   if (format == "json") {
     fmt::print("{}\n", saved_trace(r.knobs, r.property, r.why, r.trace, r.goal, r.trapped_from));
-  } else if (r.property == "reach") {
-    fmt::print("teardown replay {}: every step follows the model ({} steps) and reaches {}.\n\n{}", path,
-               r.trace.size() - 1, r.goal, counterexamples::ladder(r.trace, r.why));
+    return kExitViolated;
+  }
+  // The trace judged in real time, as check and reach judge it. The exit code stays 10: replay answers whether the
+  // trace follows the model it names and breaks the property (reaches the goal) there, and it does.
+  const std::optional<smt::timing::RealTime> real_time = replayed_real_time(r);
+  const bool artefact = real_time && cli::no_real_times(*real_time);
+  const std::string_view ticks_only = artefact ? " in whole ticks only (no real times fit the trace)" : "";
+  const std::string real_time_text = real_time ? cli::real_time_text(*real_time) : "";
+  if (r.property == "reach") {
+    fmt::print("teardown replay {}: every step follows the model ({} steps) and reaches {}{}.\n\n{}{}", path,
+               r.trace.size() - 1, r.goal, ticks_only, counterexamples::ladder(r.trace, r.why), real_time_text);
   } else {
     const auto& info = properties::all()[*properties::find(r.property)];
     fmt::print(
-        "teardown replay {}: every step follows the model ({} steps) and the last one breaks {}.\n{}\n\n"
-        "== {} is violated ==\n{}\n\n{}",
-        path, r.trace.size() - 1, r.property, knobs_text(r.knobs), info.name, info.explanation,
-        counterexamples::ladder(r.trace, r.why, r.trapped_from, r.cycle_start));
+        "teardown replay {}: every step follows the model ({} steps) and the last one breaks {}{}.\n{}\n\n"
+        "== {} {} ==\n{}\n\n{}{}",
+        path, r.trace.size() - 1, r.property, ticks_only, knobs_text(r.knobs), info.name, violated_text(artefact),
+        info.explanation, counterexamples::ladder(r.trace, r.why, r.trapped_from, r.cycle_start), real_time_text);
   }
   return kExitViolated;
 }
@@ -632,8 +684,10 @@ int run_replay_render(const std::string& path, const std::string& render, const 
   if (!result.replayed) throw UsageError(fmt::format("{}: {}", path, result.error));
   const counterexamples::Replayed& r = *result.replayed;
   const std::string source = fmt::format("replayed from {}", std::filesystem::path(path).filename().string());
-  const std::string rendered =
-      render_trace(render, {r.knobs, r.property, r.why, r.trace, r.goal, source, r.trapped_from, r.cycle_start});
+  Counterexample c{r.knobs, r.property, r.why, r.trace, r.goal, source, r.trapped_from, r.cycle_start};
+  const std::optional<smt::timing::RealTime> real_time = replayed_real_time(r);
+  c.artefact = real_time && cli::no_real_times(*real_time);
+  const std::string rendered = render_trace(render, c);
   if (trace_out.empty()) {
     fmt::print("{}", rendered);
   } else {
@@ -838,6 +892,13 @@ int main(int argc, char** argv) {
     ModelOptions check_opts;
     std::vector<std::string> property_names;
     auto* check = app.add_subcommand("check", "verify properties (all by default) on a model");
+    check->footer(
+        "Verdicts: holds, VIOLATED, unknown (a limit stopped the search), and VIOLATED*: violated in whole ticks "
+        "only, as no real times fit the trace found (an artefact of whole ticks; JSON verdict \"artefact\"; "
+        "--timing exact looks past it).\n"
+        "Exit: 0 every property holds; 10 a property is VIOLATED (a trace that fits real times, or one not judged); "
+        "3 inconclusive: none is VIOLATED, and one is unknown or VIOLATED*; 2 bad usage or model file; 1 internal "
+        "error.");
     add_model_options(*check, check_opts);
     add_render_option(*check, check_opts.render);
     check->add_option("--property", property_names, "a property to check (repeatable); see `teardown list properties`");
@@ -850,6 +911,10 @@ int main(int argc, char** argv) {
     ModelOptions reach_opts;
     std::string goal;
     auto* reach = app.add_subcommand("reach", "a shortest trace to a state, e.g. \"A=FIN_WAIT_1 B=CLOSE_WAIT\"");
+    reach->footer(
+        "Exit: 10 a witness was found whose trace fits real times; 3 inconclusive: a limit stopped the search, or "
+        "the witness is reachable in whole ticks only (no real times fit it; --timing exact looks past it); 0 "
+        "unreachable; 2 bad usage or model file; 1 internal error.");
     reach->add_option("goal", goal, "\"A=STATE B=STATE\"")->required();
     add_model_options(*reach, reach_opts);
     add_render_option(*reach, reach_opts.render);
@@ -859,6 +924,12 @@ int main(int argc, char** argv) {
     std::string sweep_range;
     auto* sweep =
         app.add_subcommand("sweep", "check across an integer knob's range, e.g. time_wait=0..8; one row per value");
+    sweep->footer(
+        "Cells: holds, VIOLATED, unknown (a limit stopped the search), and VIOLATED*: violated in whole ticks only, "
+        "as no real times fit the trace found (an artefact of whole ticks; JSON verdict \"artefact\"; --timing "
+        "exact looks past it).\n"
+        "Exit: 0 every cell holds; 10 a cell is VIOLATED; 3 inconclusive: none is VIOLATED, and one is unknown or "
+        "VIOLATED*; 2 bad usage or model file; 1 internal error.");
     sweep->add_option("range", sweep_range, "KNOB=LO..HI")->required();
     add_model_options(*sweep, sweep_opts);
     sweep->add_option("--property", sweep_properties, "a property to check (repeatable); default: all");

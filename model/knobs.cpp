@@ -161,7 +161,7 @@ const std::vector<KnobInfo>& knob_table() {
        "ticks an orphaned FIN-WAIT-2 (the application closed) waits for the peer's FIN; 0 = forever",
        "integer 0..12 (default 0)"},
       {"capacity", "segments each direction of the network holds at once; a send into a full one is dropped",
-       "integer 1..4 (default 3)"},
+       "integer 1..4 (default 2)"},
       {"loss", "budget of segments the network may lose", "integer 0..3 (default 1)"},
       {"dup", "budget of segments the network may duplicate", "integer 0..3 (default 1)"},
       {"reorder", "deliver any segment in flight (true) or only the oldest of each direction (false)",
@@ -201,9 +201,9 @@ const std::vector<KnobInfo>& knob_table() {
        "or not (false: Linux rate-limits such replies to one per 500 ms, tcp_invalid_ratelimit)",
        "true|false (default true)"},
       {"apps",
-       "eager: an application acts as soon as it can, before the network or time move; free: at any moment (every "
-       "timing explored, far more states)",
-       "eager|free (default eager)"},
+       "free: an application acts at any moment (every timing explored); eager: as soon as it can, before the "
+       "network or time move (fewer states, but NOT sound: it misses violations that need a slow application)",
+       "free|eager (default free)"},
       {"ack_in_time_wait",
        "TIME-WAIT acknowledges a repeated FIN and unacceptable segments (RFC 9293 3.10.7.4), or stays silent "
        "(Linux 2.2 as observed in 2001)",

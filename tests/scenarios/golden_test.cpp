@@ -32,16 +32,22 @@ struct Golden {
 
 TEST_CASE("golden: shipped scenarios, every property, every search mode") {
   const Golden goldens[] = {
-      {"rfc1337-figure1", "HHVHHHHHH", 108874, 381630},
-      {"rfc1337-figure1-fixed", "HHHHHHHHH", 97572, 341502},
-      {"close-wait-stuck", "HHHHHHVVH", 1267, 2440},
-      {"last-ack-stuck", "HHVHHHVVV", 85367, 351547},
-      {"simultaneous-close", "HHVHHHHHH", 27506, 86631},
-      {"faber-figure1", "VVHVVVVVV", 7682937, 28710698},
-      {"faber-figure1-time-wait", "VVHVVVVVV", 2490966, 9243148},
-      {"zombie-listener", "VVHVHVHHH", 942809, 3282928},
+      {"rfc1337-figure1", "HHVHHHVVV", 141657, 426086},
+      {"rfc1337-figure1-fixed", "HHHHHHVVV", 141331, 425330},
+      {"close-wait-stuck", "HHHHHHVVV", 14022, 31735},
+      {"last-ack-stuck", "HHVHHHVVV", 139806, 529094},
+      {"simultaneous-close", "HHVHHHHHH", 82237, 225547},
+      {"faber-figure1", "VVHVVVVVV", 11289724, 39675670},
+      {"faber-figure1-time-wait", "VVHVVVVVV", 3609799, 11885139},
+      {"zombie-listener", "VVHVVVVVV", 2884583, 9061261},
+      {"default", "VVVVVVVVV", 653794, 1935615},
   };
   for (const Golden& g : goldens) {
+#ifdef TEARDOWN_SANITIZED
+    // Under ASan+UBSan the millions of states of the big scenarios take most of CI's time; the Release build
+    // pins them, the sanitizers watch the smaller ones.
+    if (g.states > 1'000'000) continue;
+#endif
     const model::TeardownModel m(load_scenario(g.scenario));
     for (auto [order, threads] :
          {std::pair{checker::Order::Bfs, 1u}, {checker::Order::Bfs, 2u}, {checker::Order::Dfs, 1u}}) {

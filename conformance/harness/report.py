@@ -31,16 +31,16 @@ def summary(rows):
     return f"{len(rows)} cases, {len(compared)} compared, {agree} agree ({share} of compared)"
 
 
-def scaled(rows):
-    """How many agreements compared the ack by RCV.NXT's advance (window-scaled, probe.py)."""
-    return sum(r["agree"] == "yes" and r.get("why", "").startswith("window-scaled") for r in rows)
+def clipped(rows):
+    """How many agreements compared the ack of a clipped case as SEG.SEQ+SEG.LEN (probe.py)."""
+    return sum(r["agree"] == "yes" and r.get("why", "").startswith("clipped") for r in rows)
 
 
 def write_cases(path, header, rows):
     _write(path, header, CASE_COLUMNS, rows,
            ["summary: " + summary(rows),
-            f"window-scaled: {scaled(rows)} of the agreements compare the ack by how far RCV.NXT moved "
-            "(data crossing the model's right edge, not the kernel's: probe.py)"])
+            f"clipped: {clipped(rows)} of the agreements compare the ack of a segment the probe was given clipped to "
+            "its window as SEG.SEQ+SEG.LEN (probe.py)"])
 
 
 def write_timers(path, header, rows):

@@ -8,7 +8,9 @@ import socket
 
 from netns import inside
 
-HELLO, REPLY = b"hello", b"world!"  # the bytes exchanged each way before closing
+# The bytes exchanged each way before closing: one each, as the probe's endpoint has exchanged one unit each
+# way, so that a number such as IRS+1 (the peer's data) means the same byte on both sides.
+HELLO, REPLY = b"h", b"w"
 
 
 def _stream(ns, address, reuse=True):

@@ -54,6 +54,12 @@ def row(out, answer):
     else:
         predicted, predicted_state = predicted_text(answer)
         agree, why = judge(out, answer, out.listening_after)
+        if "segment_values" in answer and answer["segment_values"]["len"] != c.segment.length:
+            detail += f" probe-len={answer['segment_values']['len']}"
+        if answer.get("delivered"):
+            detail += f" probe-delivered={answer['delivered']}"
+        if answer.get("held"):
+            detail += f" probe-held={answer['held']}"
     return {**base, "reply": reply, "state_after": out.state_after, "probe_reply": predicted,
             "probe_state_after": predicted_state, "agree": agree, "why": why, "detail": detail}
 
@@ -128,7 +134,8 @@ def main():
     for r in failed:
         print(f"setup failed: {r['state']} {r['closed_by']} {r['opened']} listener={r['listener']} "
               f"[{r['segment']}]: {r['why']}", file=sys.stderr)
-    print(f"{report.summary(rows)}; measured in {measured:.1f} s, total {time.time() - began:.1f} s")
+    print(f"{report.summary(rows)}; {report.clipped(rows)} clipped; measured in {measured:.1f} s, "
+          f"total {time.time() - began:.1f} s")
     print(f"wrote {args.out}" + ("" if args.no_timers else f" and {report.timers_path(args.out)}"))
     if failed:
         return 1

@@ -37,7 +37,7 @@ class SegmentCase:
     flags: str  # "FIN|ACK"
     seq: str  # an expression of the segment spec grammar, e.g. "RCV.NXT-1"
     ack: str | None  # likewise; None without ACK (the field is then sent as 0)
-    length: int  # bytes of data (one byte: "x")
+    length: int  # bytes of data (each byte "x")
 
     def spec(self):
         """The text passed to `teardown probe --segment`."""
@@ -53,6 +53,35 @@ KINDS = (("SYN", 0), ("SYN|ACK", 0), ("ACK", 0), ("ACK", 1), ("FIN|ACK", 0), ("R
 # below, at, inside the window, at its right edge (outside by RFC 9293's test) and one past it
 SEQS = ("RCV.NXT-1", "RCV.NXT", "RCV.NXT+1", "RCV.NXT+RCV.WND", "RCV.NXT+RCV.WND+1")
 
+# Segments with several control bits, at the same five places.
+COMBINED = ("SYN|FIN", "SYN|RST", "FIN|RST", "SYN|ACK|FIN")
+
+# Real-sized data (ACK, ack=SND.NXT). Every position is written so that it means the same on the kernel, whose
+# window is about 64 KB, and on the model, whose window is a few units (RCV.WND=4 in the linux profile): offsets
+# from RCV.NXT+RCV.WND stay below the model's window, so "RCV.NXT+RCV.WND-1" is the last unit inside the window,
+# beyond RCV.NXT, on both sides. The model trims what lies past its window; probe.py says how that is judged.
+DATA_LENGTHS = (100, 1000)
+
+
+def data_seqs(length):
+    return (
+        f"RCV.NXT-{length}",  # all of it old: it ends at RCV.NXT
+        "RCV.NXT-1",  # overlaps RCV.NXT: one old byte, the rest new
+        "RCV.NXT",  # in order
+        "RCV.NXT+1",  # beyond RCV.NXT, inside the window: out of order
+        "RCV.NXT+RCV.WND-1",  # starts at the window's last byte and crosses its right edge
+        "RCV.NXT+RCV.WND",  # starts at the right edge
+        "RCV.NXT+RCV.WND+1",  # starts past it
+    )
+
+
+# What the peer sent before, sent again: the peer's one data byte (IRS+1, conn.py sends one byte each way, as the
+# probe's endpoint has), its FIN (RCV.NXT-1 once the FIN is in: CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT) and
+# both together, each acknowledging SND.UNA (what the peer had seen when it sent them: in LAST-ACK and CLOSING the
+# subject's FIN was not yet acknowledged); the data also with ack=SND.NXT (the peer saw the subject's FIN since).
+RETRANSMITTED = (("ACK", "IRS+1", "SND.UNA", 1), ("ACK", "IRS+1", "SND.NXT", 1),
+                 ("FIN|ACK", "RCV.NXT-1", "SND.UNA", 0), ("FIN|ACK", "IRS+1", "SND.UNA", 1))
+
 
 def segments():
     found = []
@@ -62,4 +91,10 @@ def segments():
     # the acknowledgment field itself: an old one (SND.UNA when a FIN is outstanding) and one for unsent data
     for flags, length in (("ACK", 0), ("ACK", 1), ("FIN|ACK", 0)):
         found += [SegmentCase(flags, "RCV.NXT", ack, length) for ack in ("SND.NXT-1", "SND.NXT+1")]
+    for flags in COMBINED:
+        ack = "SND.NXT" if "ACK" in flags.split("|") else None
+        found += [SegmentCase(flags, seq, ack, 0) for seq in SEQS]
+    for length in DATA_LENGTHS:
+        found += [SegmentCase("ACK", seq, "SND.NXT", length) for seq in data_seqs(length)]
+    found += [SegmentCase(flags, seq, ack, length) for flags, seq, ack, length in RETRANSMITTED]
     return found

@@ -31,8 +31,16 @@ def summary(rows):
     return f"{len(rows)} cases, {len(compared)} compared, {agree} agree ({share} of compared)"
 
 
+def clipped(rows):
+    """How many agreements compared the ack of a clipped case as SEG.SEQ+SEG.LEN (probe.py)."""
+    return sum(r["agree"] == "yes" and r.get("why", "").startswith("clipped") for r in rows)
+
+
 def write_cases(path, header, rows):
-    _write(path, header, CASE_COLUMNS, rows, ["summary: " + summary(rows)])
+    _write(path, header, CASE_COLUMNS, rows,
+           ["summary: " + summary(rows),
+            f"clipped: {clipped(rows)} of the agreements compare the ack of a segment the probe was given clipped to "
+            "its window as SEG.SEQ+SEG.LEN (probe.py)"])
 
 
 def write_timers(path, header, rows):

@@ -182,6 +182,11 @@ bool acceptable(const Tcb& tcb, const Segment& seg, const EndpointRules& rules) 
   const std::uint32_t len = seg.seg_len();
   if (rules.linux_quirks) {
     if (seg.has(kRst) && fin_received(tcb) && seq_eq(seg.seq + 1, tcb.rcv_nxt)) return true;  // see the RST check
+    // tcp_sequence (Linux 6.17+): a segment whose end (its text and SYN; a FIN may stick out) lies beyond the
+    // window is refused while the receive queue holds anything: here the peer's FIN, unread in CLOSE-WAIT and
+    // CLOSING.
+    const bool fin_unread = tcb.state == TcpState::CloseWait || tcb.state == TcpState::Closing;
+    if (fin_unread && seq_gt(seg.seq + seg.len + (seg.has(kSyn) ? 1u : 0u), tcb.rcv_nxt + rules.window)) return false;
     return seq_le(seg.seq, tcb.rcv_nxt + rules.window) && seq_ge(seg.seq + len, tcb.rcv_nxt);
   }
   const auto in_window = [&](std::uint32_t s) {
@@ -252,6 +257,7 @@ Arrival closed_arrives(const Segment& seg) {
 Arrival listen_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules, std::uint32_t new_iss) {
   if (seg.has(kRst)) return only(Rule::ListenDropRst);
   if (seg.has(kAck)) return reset_for(seg, Rule::ListenResetAck);
+  if (seg.has(kSyn) && seg.has(kFin) && rules.linux_quirks) return only(Rule::LinuxSynFinDropped);
   if (seg.has(kSyn)) return accept_syn(tcb, seg, rules, new_iss, Rule::ListenSyn);
   return only(Rule::ListenDrop);
 }
@@ -352,6 +358,12 @@ std::string_view describe(Rule rule) {
     case Rule::LinuxDuplicate:
       return "linux: a segment whose data or FIN is all old counts for its ACK, and is acknowledged unless the "
              "socket is orphaned (an orphan still acknowledges such a FIN before the peer's own)";
+    case Rule::LinuxSynFinDropped:
+      return "linux: a listener discards a SYN that carries a FIN (tcp_rcv_state_process); in TIME-WAIT the "
+             "minisocket goes first";
+    case Rule::LinuxDataAfterFin:
+      return "linux: new data that starts below RCV.NXT after the peer's FIN resets the connection once its ACK "
+             "is taken";
     case Rule::LinuxTimeWaitRst:
       return "linux: a RST at exactly RCV.NXT kills TIME-WAIT (tcp_rfc1337=0)";
     case Rule::LinuxTimeWaitIgnoreRst:
@@ -441,8 +453,6 @@ bool creates_connection(const Tcb& tcb, const Segment& seg, const EndpointRules&
 /// receives new data resets the connection. Nothing: RFC 9293's processing applies.
 std::optional<Arrival> linux_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules, bool is_server,
                                      std::uint32_t new_iss) {
-  const bool in_window = seq_le(tcb.rcv_nxt, seg.seq) && seq_lt(seg.seq, tcb.rcv_nxt + rules.window);
-  const bool rst_in_window = seq_le(tcb.rcv_nxt, seg.seq) && seq_le(seg.seq, tcb.rcv_nxt + rules.window);
   const bool new_data =
       (seg.len > 0 && seq_gt(seg.seq + seg.len, tcb.rcv_nxt)) || (seg.has(kFin) && seq_gt(seg.seq, tcb.rcv_nxt));
   const bool bare_syn = seg.has(kSyn) && !seg.has(kAck) && !seg.has(kRst);
@@ -460,8 +470,11 @@ std::optional<Arrival> linux_arrives(Tcb& tcb, const Segment& seg, const Endpoin
       return deleted(Rule::LinuxTimeWaitRst, tcb, is_server);
     }
     if (bare_syn && seq_gt(seg.seq, tcb.rcv_nxt) && is_server &&
-        rules.syn_in_time_wait == EndpointRules::SynInTimeWait::Reopen)
+        rules.syn_in_time_wait == EndpointRules::SynInTimeWait::Reopen) {
+      // TCP_TW_SYN: the minisocket goes and the listener takes the SYN, which it drops when it carries a FIN.
+      if (seg.has(kFin)) return deleted(Rule::LinuxSynFinDropped, tcb, is_server);
       return accept_syn(tcb, seg, rules, new_iss, Rule::TimeWaitSynReopen);
+    }
     if (seg.has(kFin) && !seg.has(kSyn) && seq_eq(seg.seq + seg.len + 1, tcb.rcv_nxt)) {
       arm(tcb, tcb.time_wait, rules.time_wait);
       return reply(Rule::TimeWaitFinAgain, ack_of(tcb));
@@ -471,26 +484,25 @@ std::optional<Arrival> linux_arrives(Tcb& tcb, const Segment& seg, const Endpoin
   }
 
   const bool orphan = tcb.closed && (tcb.state == TcpState::FinWait1 || tcb.state == TcpState::FinWait2);
-  if (orphan && tcb.state == TcpState::FinWait2) {  // a minisocket, like TIME-WAIT
-    if (seg.has(kRst)) {
-      if (rst_in_window) return deleted(Rule::LinuxFinWait2Rst, tcb, is_server);
-      return reply(Rule::LinuxFinWait2Ack, ack_of(tcb));
-    }
-    if (!in_window) return reply(Rule::LinuxFinWait2Ack, ack_of(tcb));
-    if (seg.has(kSyn)) {
+  if (orphan && tcb.state == TcpState::FinWait2) {  // a minisocket: tcp_timewait_state_process
+    const std::uint32_t end = seg.seq + seg.seg_len();
+    const std::uint32_t edge = tcb.rcv_nxt + rules.window;
+    const bool tw_in_window = seq_eq(seg.seq, tcb.rcv_nxt) || (seq_gt(end, tcb.rcv_nxt) && seq_lt(seg.seq, edge)) ||
+                              (seq_eq(seg.seq, edge) && seq_eq(seg.seq, end));  // tcp_in_window
+    if (!tw_in_window) return reply(Rule::LinuxFinWait2Ack, ack_of(tcb));
+    if (seg.has(kRst)) return deleted(Rule::LinuxFinWait2Rst, tcb, is_server);
+    if (seg.has(kSyn) && seq_ge(seg.seq, tcb.rcv_nxt)) {
       Arrival a = reset_for(seg, Rule::LinuxFinWait2Syn);
       delete_tcb(tcb, is_server);
       a.deleted = true;
       return a;
     }
-    if (new_data) return reset(Rule::LinuxOrphanData, seg.has(kAck) ? seg.ack : tcb.snd_nxt);
-    if (seg.has(kFin) && seq_eq(seg.seq, tcb.rcv_nxt)) {  // whatever it acknowledges
-      tcb.rcv_nxt += 1;
-      const Segment ack = ack_of(tcb);
-      enter_time_wait(tcb, rules, is_server);
-      return reply(Rule::LinuxFinWait2Fin, ack);
-    }
-    return only(Rule::LinuxFinWait2Quiet);
+    if (!seg.has(kAck) || !seq_gt(end, tcb.rcv_nxt) || seq_eq(end, seg.seq)) return only(Rule::LinuxFinWait2Quiet);
+    if (!seg.has(kFin) || !seq_eq(end, tcb.rcv_nxt + 1)) return reset(Rule::LinuxOrphanData, seg.ack);
+    tcb.rcv_nxt += 1;
+    const Segment ack = ack_of(tcb);
+    enter_time_wait(tcb, rules, is_server);
+    return reply(Rule::LinuxFinWait2Fin, ack);
   }
   if (seg.has(kRst) || seg.has(kSyn) || !acceptable(tcb, seg, rules) || (seg.has(kAck) && seq_gt(seg.ack, tcb.snd_nxt)))
     return std::nullopt;  // RFC 9293's checks decide
@@ -500,11 +512,24 @@ std::optional<Arrival> linux_arrives(Tcb& tcb, const Segment& seg, const Endpoin
     bare.flags = seg.flags & kAck;
     bare.len = 0;
     bare.seq = tcb.rcv_nxt;
-    const bool answer = !tcb.closed || (seg.has(kFin) && !fin_received(tcb));
+    const TcpState before = tcb.state;
     Arrival a = segment_arrives(tcb, bare, rules, is_server, new_iss);
-    if (answer && !a.deleted && !a.reply) a.reply = ack_of(tcb);
+    const bool consumed = a.deleted || (before == TcpState::Closing && tcb.state == TcpState::TimeWait) ||
+                          (before == TcpState::FinWait1 && tcb.state == TcpState::FinWait2 && tcb.closed &&
+                           !seg.has(kFin));
+    if (!consumed && !a.reply) a.reply = ack_of(tcb);
     a.rule = Rule::LinuxDuplicate;
     return a;
+  }
+  if (fin_received(tcb) && seg.len > 0 && seq_lt(seg.seq, tcb.rcv_nxt)) {
+    Segment bare = seg;
+    bare.flags = seg.flags & kAck;
+    bare.len = 0;
+    bare.seq = tcb.rcv_nxt;
+    const TcpState before = tcb.state;
+    Arrival a = segment_arrives(tcb, bare, rules, is_server, new_iss);
+    if (a.deleted || a.reply || tcb.state != before) return a;  // the ACK moved it on: the segment is consumed
+    return reset(Rule::LinuxDataAfterFin, seg.has(kAck) ? seg.ack : tcb.snd_nxt);
   }
   if (orphan && new_data) {
     // The ACK is taken first, then the reset says where our sequence space ends.
@@ -664,6 +689,9 @@ Arrival segment_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules
     return a;
   }
   if (!seg.has(kFin)) return a;  // text after the peer's FIN: "ignore the segment text"
+  // Linux (tcp_rcv_state_process): after the peer's FIN a segment at or beyond RCV.NXT is discarded once its ACK
+  // is taken, unanswered, also when that ACK just moved CLOSING to TIME-WAIT (the segment is consumed there).
+  if (rules.linux_quirks) return a;
   // Eighth, for a FIN that is acceptable after the peer's FIN was taken (a retransmission below RCV.NXT was
   // answered by the first check): CLOSE-WAIT, CLOSING and LAST-ACK remain and acknowledge it; TIME-WAIT
   // remains, acknowledges it and restarts the 2 MSL timeout.

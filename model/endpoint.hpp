@@ -54,6 +54,8 @@ enum class Rule : std::uint8_t {
   TimeWaitSilent,
   LinuxOrphanData,
   LinuxDuplicate,
+  LinuxSynFinDropped,
+  LinuxDataAfterFin,
   LinuxTimeWaitRst,
   LinuxTimeWaitIgnoreRst,
   LinuxTimeWaitAck,

@@ -125,7 +125,7 @@ TEST_CASE("ladder: a step shows only what changed, a deleted TCB by name, and th
   CHECK(count(text, "<== breaks the property") == 1);
   CHECK(text.find(std::string(counterexamples::kLadderLegend)) != std::string::npos);
   // A step that changes no variable has no diff line: the line after step 14 is step 15.
-  CHECK(text.find("(inc 1)\n  15 ") != std::string::npos);
+  CHECK(text.find("(inc 1) <--\n  15 ") != std::string::npos);
 }
 
 TEST_CASE("timeline: every delivery is matched to the step that sent it, by fields and age") {
@@ -225,7 +225,7 @@ TEST_CASE("html: the SVG, the trace as data and a stepper, with nothing loaded f
   REQUIRE(data.value);
   CHECK(data.value->get("trace")->get("steps")->items.size() == v.trace.size());
   CHECK(data.value->get("events")->items.size() == v.trace.size());
-  CHECK(data.value->get("last")->text.find("Step 12 breaks eventual-close") == 0);
+  CHECK(data.value->get("last")->text.find("Step 9 breaks eventual-close") == 0);
 }
 
 TEST_CASE("mermaid: participants, one message per segment, faults crossed, the last step in a red rect") {
@@ -245,7 +245,7 @@ TEST_CASE("mermaid: participants, one message per segment, faults crossed, the l
     CHECK(text.find(message) != std::string::npos);
   }
   CHECK(count(text, "    rect rgb(") == 1);
-  CHECK(text.find("    Note over A,B: Step 12 breaks eventual-close: ") != std::string::npos);
+  CHECK(text.find("    Note over A,B: Step 9 breaks eventual-close: ") != std::string::npos);
   CHECK(text.find(';') == std::string::npos);
 }
 

@@ -124,10 +124,12 @@ TEST_CASE("teardown: filters drop matching segments from the start or from a cho
   const State s = m.initial_state();
   CHECK(s.filters_on == 1);  // only the first is on from the start
   const auto out = next(m, s);
-  REQUIRE(out.size() == 1);  // eager OPEN; a filtered segment gets no fault choices
-  CHECK(out[0].first.fate == Fate::Filtered);
-  CHECK(out[0].second.count[0] == 0);
-  const auto later = next(m, out[0].second);
+  REQUIRE(out.size() == 2);  // OPEN (a filtered segment gets no fault choices), or the second filter switching on
+  const auto open = std::find_if(out.begin(), out.end(), [](const auto& p) { return p.first.event == Event::Open; });
+  REQUIRE(open != out.end());
+  CHECK(open->first.fate == Fate::Filtered);
+  CHECK(open->second.count[0] == 0);
+  const auto later = next(m, open->second);
   CHECK(std::any_of(later.begin(), later.end(),
                     [](const auto& p) { return p.first.event == Event::FilterOn && p.second.filters_on == 3; }));
 }
@@ -202,8 +204,8 @@ TEST_CASE("teardown: one connection without faults, pinned counts, in every sear
     const auto r = ex.run();
     INFO("threads " << threads);
     REQUIRE(r.outcome == checker::Outcome::Complete);
-    CHECK(r.stats.states == 16954);
-    CHECK(r.stats.transitions == 55278);
+    CHECK(r.stats.states == 21258);
+    CHECK(r.stats.transitions == 59255);
     // Every state can still reach the end: both sides closed, nothing in flight.
     const auto trap = checker::find_trap(ex, [&](const State& s, checker::StateId) { return m.final(s); });
     CHECK(trap.trapped_states == 0);

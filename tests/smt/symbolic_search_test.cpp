@@ -60,9 +60,11 @@ std::vector<std::uint32_t> difference_classes() {
 
 TEST_CASE("symbolic ISNs agree with explicit enumeration of every class of ISN choices") {
   model::sym::set_decider_factory(smt::make_decider);
+  // Eager applications keep the 2 x 28 x 28 explicit searches quick; the agreement is about ISNs, and both
+  // sides of it explore the same application timings.
   const std::vector<std::pair<std::string, std::string>> tiny = {
       {"msl", "1"},    {"loss", "0"},        {"dup", "1"},          {"capacity", "2"},
-      {"window", "2"}, {"client_data", "1"}, {"server_data", "0"}};
+      {"window", "2"}, {"client_data", "1"}, {"server_data", "0"},  {"apps", "eager"}};
   struct Case {
     const char* name;
     std::vector<std::pair<std::string, std::string>> extra;
@@ -124,8 +126,8 @@ TEST_CASE("an ISN clock on a slow network proves stray-data for every ISN (RFC 9
     const properties::Report r = check(slow, threads, order);
     CHECK(r.outcome == checker::Outcome::Complete);
     CHECK(r.results[0].verdict == properties::Verdict::Holds);
-    CHECK(r.stats.states == 185047);
-    CHECK(r.stats.transitions == 422385);
+    CHECK(r.stats.states == 696955);
+    CHECK(r.stats.transitions == 1699199);
   }
   // Without the slow network the clock may not have moved between two connections: violated.
   const model::TeardownModel fast(knobs({{"isn", "clock:64"}}));

@@ -658,9 +658,10 @@ int explain_time_wait(unsigned threads, double budget) {
   // Then every run of parts 2 to 5; the exact-time rows, the slowest, last, within what is left of the budget.
   const Settings base{"rfc1337", {}};
   // The sweep's model: rfc1337 without duplication and without client data, so that every exact-time row fits
-  // the minute. The hazard is the server's retransmitted data, which loss alone makes; the default model draws
-  // the same lines, in minutes (README).
-  const Settings lesson{"rfc1337", {"dup=0", "client_data=0"}};
+  // the minute, and with eager applications, the setting under which 2 x MSL is the line. With applications free
+  // to act at any moment the server may send its data just before its FIN, the FIN is held, and a lost
+  // cumulative ACK lets the data's retransmission outlive 2 x MSL: the line moves to RTO + MSL (README).
+  const Settings lesson{"rfc1337", {"dup=0", "client_data=0", "apps=eager"}};
   const unsigned msl = knobs_for(lesson).msl;
   const unsigned top = 2 * msl + 1;
   std::vector<SweepRow> rows(top + 1);
@@ -702,14 +703,18 @@ int explain_time_wait(unsigned threads, double budget) {
 
   // 2. The sweep.
   heading(2, fmt::format("How long is long enough: stray-data for time_wait = 0 .. {} (2 x MSL + 1) ticks, profile "
-                         "rfc1337 (dup=0, client_data=0), msl = {} ticks",
+                         "rfc1337 (dup=0, client_data=0, apps=eager), msl = {} ticks",
                          top, msl));
   fmt::print("   $ {}   (and again with --timing exact)\n",
              command(fmt::format("sweep time_wait=0..{}", top), "--property stray-data", lesson));
   fmt::print(
       "   (No duplication and no client data keep the exact-time runs short; the old data that matters is the\n"
       "   server's, retransmitted after a loss. In exact time, whole ticks go first: a holds there holds, a\n"
-      "   violation whose trace fits real times stands, and only an artefact makes a zone search run.)\n");
+      "   violation whose trace fits real times stands, and only an artefact makes a zone search run.\n"
+      "   Eager applications: the server sends its data as soon as it can. With apps=free, the default, it may\n"
+      "   send it just before its FIN; the FIN overtakes it and is held (RFC 9293 SHLD-31), one cumulative ACK\n"
+      "   answers both, and if that ACK is lost the server retransmits the data, which does not restart\n"
+      "   TIME-WAIT, RTO after it first sent it: then the line is RTO + MSL, not 2 x MSL.)\n");
   fmt::print("   {:>9}  {:>11}  {:>10}  {:>7}  {:>11}  {:>10}  {:>7}  {}\n", "time_wait", "whole ticks", "states",
              "seconds", "exact time", "states", "seconds", "how");
   for (const SweepRow& r : rows) {

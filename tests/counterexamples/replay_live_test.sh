@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `teardown replay TRACE --live` on RFC 1337's TIME-WAIT assassination trace: generates the trace with the
 # built binary, lets this kernel play A (the endpoint that enters TIME-WAIT) with B injected, and pins what this
-# machine's kernel does (Linux 6.18, tcp_rfc1337=0): it agrees with all 15 steps, its TIME-WAIT killed by the RST.
+# machine's kernel does (Linux 6.18, tcp_rfc1337=0): it agrees with all 16 steps, its TIME-WAIT killed by the RST.
 # Usage: replay_live_test.sh TEARDOWN SOURCE_DIR. Exit 0 pass, 1 fail, 77 skipped (not root, no namespaces).
 # Any replay namespace left behind (td-rsubj-*/td-rpeer-* not there before) is deleted on exit, even on failure.
 set -uo pipefail
@@ -29,13 +29,15 @@ status=$?
 if [ $status -eq 3 ] && grep -q 'replay --live: skipped' "$work/out"; then
   grep 'skipped' "$work/out"; exit 77
 fi
-grep -q 'every step follows the model (15 steps)' "$work/out" || fail "the model replay did not run first"
+grep -q 'every step follows the model (16 steps)' "$work/out" || fail "the model replay did not run first"
 grep -q '^replay --live: A (chosen' "$work/out" || fail "A is not the live side by default"
-# What this kernel does, pinned: the replies of steps 3, 4, 5, 10 and 12, and the assassination at step 15.
+# What this kernel does, pinned: A's TIME-WAIT at step 12, its answer to the old SYN,ACK at 14, the assassination at 16.
 grep -q '^step  12  inject FIN|ACK seq=5002 ack=1003; kernel sent ACK seq=1003 ack=5003; A TIME_WAIT$' "$work/out" \
   || fail "step 12: A's TIME_WAIT"
-grep -q '^step  15  inject RST seq=5003; kernel sent nothing; A CLOSED$' "$work/out" || fail "step 15: the RST"
-grep -q '^replay --live: agrees: the kernel followed all 15 steps' "$work/out" || fail "no agreement line"
+grep -q '^step  14  inject SYN|ACK seq=5000 ack=1001; kernel sent ACK seq=1003 ack=5003; A TIME_WAIT$' "$work/out" \
+  || fail "step 14: TIME-WAIT answers the old SYN,ACK"
+grep -q '^step  16  inject RST seq=5003; kernel sent nothing; A CLOSED$' "$work/out" || fail "step 16: the RST"
+grep -q '^replay --live: agrees: the kernel followed all 16 steps' "$work/out" || fail "no agreement line"
 [ $status -eq 0 ] || fail "exit $status, expected 0 (agreement)"
 
 # A divergence is reported with its step: the same trace with the RST's sequence number moved out of the
@@ -43,13 +45,13 @@ grep -q '^replay --live: agrees: the kernel followed all 15 steps' "$work/out" |
 /usr/bin/python3 - "$work/twa.json" "$work/bad.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-d["trace"]["steps"][15]["segment"]["seq"] += 100
+d["trace"]["steps"][16]["segment"]["seq"] += 100
 json.dump(d, open(sys.argv[2], "w"))
 PY
 /usr/bin/python3 "$src/conformance/harness/replay_live.py" "$work/bad.json" >"$work/out" 2>&1
 status=$?
-grep -q '^replay --live: diverges at step 15: the trace has A in CLOSED afterwards, the kernel.s socket is TIME_WAIT' \
-  "$work/out" || fail "no divergence at step 15"
+grep -q '^replay --live: diverges at step 16: the trace has A in CLOSED afterwards, the kernel.s socket is TIME_WAIT' \
+  "$work/out" || fail "no divergence at step 16"
 [ $status -eq 10 ] || fail "exit $status, expected 10 (divergence)"
 left=$(ip netns list | awk '{print $1}' | grep '^td-r' | grep -vxF "$before" || true)
 [ -z "$left" ] || fail "namespaces left behind: $left"

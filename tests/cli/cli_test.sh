@@ -12,9 +12,10 @@ failed=0
 expect() {
   local code=$1 pattern=$2
   shift 3
-  local out rc
+  local out rc start=$SECONDS
   out=$("$teardown" "$@" 2>&1)
   rc=$?
+  if [ -n "${TEARDOWN_TIME_COMMANDS:-}" ]; then echo "TIME $((SECONDS - start)) s: $*" >&2; fi
   if [ "$rc" -eq "$code" ] && grep -qE -- "$pattern" <<<"$out"; then
     passed=$((passed + 1))
   else

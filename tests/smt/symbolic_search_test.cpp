@@ -121,6 +121,7 @@ TEST_CASE("an ISN clock on a slow network proves stray-data for every ISN (RFC 9
   model::sym::set_decider_factory(smt::make_decider);
   // Segments take a tick, so a side's two ISNs are at least two ticks (and over one tick of real time)
   // apart: the clock has moved 64 or more, beyond the 3 numbers a connection uses.
+#ifndef TEARDOWN_SANITIZED
   const model::Knobs slow = knobs({{"isn", "clock:64"}, {"min_delay", "1"}});
   for (auto [order, threads] : {std::pair{checker::Order::Bfs, 1u}, {checker::Order::Bfs, 2u}, {checker::Order::Dfs, 1u}}) {
     const properties::Report r = check(slow, threads, order);
@@ -129,6 +130,14 @@ TEST_CASE("an ISN clock on a slow network proves stray-data for every ISN (RFC 9
     CHECK(r.stats.states == 696955);
     CHECK(r.stats.transitions == 1699199);
   }
+#else
+  // Under ASan+UBSan the 0.7 M symbolic states in three search modes take most of CI's time: one search, with
+  // eager applications, watches the same code; the Release build pins the counts above.
+  const model::Knobs slow = knobs({{"isn", "clock:64"}, {"min_delay", "1"}, {"apps", "eager"}});
+  const properties::Report r = check(slow, 2, checker::Order::Bfs);
+  CHECK(r.outcome == checker::Outcome::Complete);
+  CHECK(r.results[0].verdict == properties::Verdict::Holds);
+#endif
   // Without the slow network the clock may not have moved between two connections: violated.
   const model::TeardownModel fast(knobs({{"isn", "clock:64"}}));
   properties::CheckOptions o;

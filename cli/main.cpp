@@ -74,9 +74,25 @@ void add_model_options(CLI::App& cmd, ModelOptions& o) {
   cmd.add_option("--set", o.sets, "knob=value (repeatable); see `teardown list knobs`");
   cmd.add_option("--search", o.search, "bfs (shortest traces) or dfs")->check(CLI::IsMember({"bfs", "dfs"}));
   cmd.add_option("--threads", o.threads, "search threads (bfs)")->check(CLI::Range(1u, 256u));
-  cmd.add_option("--max-states", o.max_states, "stop as inconclusive after this many states");
+  // A limit of 0 or below is a mistake, not "no limit" (leaving the option out is).
+  const CLI::Validator positive(
+      [](std::string& value) -> std::string {
+        std::size_t end = 0;
+        double number = 0;
+        try {
+          number = std::stod(value, &end);
+        } catch (const std::exception&) {
+          end = 0;
+        }
+        if (end == value.size() && number > 0) return "";
+        return fmt::format("{} is not a limit: give a number above 0, or leave the option out for no limit", value);
+      },
+      "> 0");
+  cmd.add_option("--max-states", o.max_states, "stop as inconclusive after this many states (at least 1)")
+      ->check(positive);
   cmd.add_option("--max-memory", o.max_memory, "memory budget, e.g. 8G or 512M (default 3/4 of RAM)");
-  cmd.add_option("--time-limit", o.time_limit, "stop as inconclusive after this many seconds");
+  cmd.add_option("--time-limit", o.time_limit, "stop as inconclusive after this many seconds (more than 0)")
+      ->check(positive);
   cmd.add_option("--format", o.format, "text or json")->check(CLI::IsMember({"text", "json"}));
   cmd.add_option("--trace-out", o.trace_out,
                  "write the counterexample here: JSON for `teardown replay`, or what --render names");
@@ -106,6 +122,13 @@ std::size_t parse_memory(const std::string& text) {
   else if (!unit.empty())
     throw UsageError(fmt::format("--max-memory {}: unknown unit '{}' (use K, M or G)", text, unit));
   if (value <= 0) throw UsageError(fmt::format("--max-memory {}: must be positive", text));
+  // The state table starts at half a megabyte and the store may use 9/10 of the budget: below 1M no search
+  // can start, which is a bad input, not a limit reached.
+  constexpr double kMinimum = 1024.0 * 1024;
+  if (value * scale < kMinimum)
+    throw UsageError(fmt::format("--max-memory {}: below the minimum of 1M (the state table alone needs half a "
+                                 "megabyte)",
+                                 text));
   return static_cast<std::size_t>(value * scale);
 }
 
@@ -113,6 +136,9 @@ model::Knobs load_knobs(const ModelOptions& o) {
   std::optional<model::ModelFile> file;
   if (!o.model_file.empty()) {
     if (!std::filesystem::exists(o.model_file)) throw UsageError(fmt::format("{}: no such model file", o.model_file));
+    if (std::filesystem::is_directory(o.model_file))
+      throw UsageError(fmt::format("{}: is a directory, not a model file (a TOML file such as scenarios/default.toml)",
+                                   o.model_file));
     auto [read, error] = model::read_model_file(o.model_file);
     if (!read) throw UsageError(error);
     file = std::move(read);

@@ -37,6 +37,14 @@ expect 2 "expected knob=value" -- check --set msl
 expect 2 "unknown profile 'bsd2'" -- check --profile bsd2
 expect 2 "no such property" -- check --property stray
 expect 2 "no such model file" -- check "$work/missing.toml"
+# Bad limits and a directory as the model file are bad input (issue 17): exit 2, never a silent default.
+expect 2 "is a directory, not a model file" -- check "$work"
+expect 2 "^teardown: --max-memory 100: below the minimum of 1M" -- check --max-memory 100
+expect 2 "^teardown: --max-memory 1K: below the minimum of 1M" -- check --max-memory 1K
+expect 2 "^--time-limit: 0 is not a limit: give a number above 0, or leave the option out for no limit" -- check --time-limit 0
+expect 2 "^--time-limit: -1 is not a limit" -- check --time-limit -1
+expect 2 "^--max-states: 0 is not a limit" -- check --max-states 0
+expect 3 "stopped at its memory limit" -- check --max-memory 1M --set incarnations=1
 
 printf 'profile = "rfc9293"\nmsl = 2\ncolour = "red"\n' >"$work/unknown.toml"
 expect 2 "unknown.toml:3: unknown key 'colour'" -- check "$work/unknown.toml"

@@ -629,9 +629,11 @@ Arrival segment_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules
     if (!(seq_lt(tcb.snd_una, seg.ack) && seq_le(seg.ack, tcb.snd_nxt)))
       return reply(Rule::SynReceivedBadAck, make(kRst, seg.ack, 0, seg.incarnation()));
     tcb.state = TcpState::Established;
-    // Ghost: a passive connection belongs to the client incarnation whose ACK completes the handshake. Its
-    // SYN may have been an old duplicate; the application accepts the connection that synchronized.
-    if (tcb.passive && seg.incarnation() != 0) tcb.incarnation = seg.incarnation();
+    // Ghost: a passive connection belongs to the client incarnation whose ACK completes the handshake when that
+    // one is newer: its SYN may have been an old duplicate, and the application accepts the connection that
+    // synchronized. An older incarnation's ACK (an old duplicate that happens to fit) does not make the new
+    // connection an old one: the sequence numbers on both sides are the new connection's.
+    if (tcb.passive && seg.incarnation() > tcb.incarnation) tcb.incarnation = seg.incarnation();
   }
   // TIME-WAIT: RFC 5961's ACK-range test (5.2) holds in every synchronized state, TIME-WAIT included; its ACK
   // moves nothing (everything we sent is acknowledged).

@@ -37,7 +37,7 @@ TEST_CASE("golden: shipped scenarios, every property, every search mode") {
       {"close-wait-stuck", "HHHHHHVVV", 14022, 31735},
       {"last-ack-stuck", "HHVHHHVVV", 139806, 529094},
       {"simultaneous-close", "HHVHHHHHH", 82237, 225547},
-      {"faber-figure1", "VVHVVVVVV", 11289724, 39675670},
+      {"faber-figure1", "VVHVVVVVV", 9119942, 31772974},
       {"faber-figure1-time-wait", "VVHVVVVVV", 3609799, 11885139},
       {"zombie-listener", "VVHVVVVVV", 2884583, 9061261},
   };

@@ -659,8 +659,8 @@ int explain_time_wait(unsigned threads, double budget) {
   const Settings base{"rfc1337", {}};
   // The sweep's model: rfc1337 without duplication and without client data, so that every exact-time row fits
   // the minute, and with eager applications, the setting under which 2 x MSL is the line. With applications free
-  // to act at any moment the server may send its data just before its FIN, the FIN is held, and a lost
-  // cumulative ACK lets the data's retransmission outlive 2 x MSL: the line moves to RTO + MSL (README).
+  // to act at any moment the server may send its data just before its FIN, the FIN is held, and after a lost
+  // cumulative ACK a second retransmission of the data can outlive 2 x MSL: the line moves to RTO + MSL (README).
   const Settings lesson{"rfc1337", {"dup=0", "client_data=0", "apps=eager"}};
   const unsigned msl = knobs_for(lesson).msl;
   const unsigned top = 2 * msl + 1;
@@ -714,7 +714,8 @@ int explain_time_wait(unsigned threads, double budget) {
       "   Eager applications: the server sends its data as soon as it can. With apps=free, the default, it may\n"
       "   send it just before its FIN; the FIN overtakes it and is held (RFC 9293 SHLD-31), one cumulative ACK\n"
       "   answers both, and if that ACK is lost the server retransmits the data, which does not restart\n"
-      "   TIME-WAIT, RTO after it first sent it: then the line is RTO + MSL, not 2 x MSL.)\n");
+      "   TIME-WAIT; a second retransmission can meet the client's next connection, and the line moves to\n"
+      "   RTO + MSL (README, \"Why TIME-WAIT is 2 x MSL\").)\n");
   fmt::print("   {:>9}  {:>11}  {:>10}  {:>7}  {:>11}  {:>10}  {:>7}  {}\n", "time_wait", "whole ticks", "states",
              "seconds", "exact time", "states", "seconds", "how");
   for (const SweepRow& r : rows) {

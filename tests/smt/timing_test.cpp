@@ -225,8 +225,9 @@ TEST_CASE("timed check: an artefact in whole ticks below 2 x MSL, and the real v
 
 // With applications free to act at any moment (the default), the server may send its data just before its FIN;
 // the FIN overtakes it and is held (SHLD-31), the client takes both and enters TIME-WAIT with one cumulative
-// ACK, and when that ACK is lost the server retransmits the data RTO after it first sent it: the line moves to
-// RTO + MSL (rto 5, msl 2: 7 in real time, 8 in whole ticks). README "Why TIME-WAIT is 2 x MSL".
+// ACK, and when that ACK is lost the server retransmits the data (which does not restart TIME-WAIT); its second
+// retransmission can reach the client's next connection: the line moves to RTO + MSL (rto 5, msl 2: 7 in real
+// time, 8 in whole ticks). README "Why TIME-WAIT is 2 x MSL".
 TEST_CASE("timed check: with free applications stray-data's line is RTO + MSL in exact time", "[timing]") {
   using properties::Verdict;
   const auto below = check_stray_data(small_time_wait(2, 6, true, false));

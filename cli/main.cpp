@@ -725,7 +725,7 @@ int run_replay_render(const std::string& path, const std::string& render, const 
 }
 
 /// `replay TRACE.json --live [--live-side A|B]`: replays the trace in the model as run_replay does, then lets
-/// conformance/harness/replay_live.py play one endpoint with this machine's kernel (root, network namespaces) and
+/// tests/conformance/harness/replay_live.py play one endpoint with this machine's kernel (root, network namespaces) and
 /// print where the kernel and the trace part ways. Exit: 0 the kernel agrees with every step, 10 it diverges,
 /// 3 not replayed (not root, no namespaces, a timer step), 2 bad usage, 1 a harness error.
 int run_replay_live(const std::string& path, const std::string& side) {
@@ -733,7 +733,7 @@ int run_replay_live(const std::string& path, const std::string& side) {
   fmt::print("\n");
   std::fflush(stdout);
   const char* env = std::getenv("TEARDOWN_SOURCE_DIR");
-  const std::string script = fmt::format("{}/conformance/harness/replay_live.py", env ? env : TEARDOWN_SOURCE_DIR);
+  const std::string script = fmt::format("{}/tests/conformance/harness/replay_live.py", env ? env : TEARDOWN_SOURCE_DIR);
   if (!std::filesystem::exists(script)) throw UsageError(fmt::format("--live: {} not found", script));
   std::vector<std::string> args = {"/usr/bin/python3", script, path, "--live-side", side};
   std::vector<char*> argv;

@@ -177,7 +177,7 @@ void release(Tcb& tcb, const EndpointRules& rules, bool is_server, Arrival& a) {
 }
 
 /// Table 6 of RFC 9293 §3.10.7.4 with RCV.WND > 0. With linux_quirks, the test the live kernel applies (measured
-/// by conformance/): the segment may start at RCV.NXT + RCV.WND itself, and may end at RCV.NXT (all of it old).
+/// by tests/conformance/): the segment may start at RCV.NXT + RCV.WND itself, and may end at RCV.NXT (all of it old).
 bool acceptable(const Tcb& tcb, const Segment& seg, const EndpointRules& rules) {
   const std::uint32_t len = seg.seg_len();
   if (rules.linux_quirks) {
@@ -448,7 +448,7 @@ bool creates_connection(const Tcb& tcb, const Segment& seg, const EndpointRules&
          rules.syn_in_time_wait == EndpointRules::SynInTimeWait::Reopen && seq_gt(seg.seq, tcb.rcv_nxt);
 }
 
-/// Where Linux answers differently from RFC 9293 (each rule measured on the live kernel, conformance/):
+/// Where Linux answers differently from RFC 9293 (each rule measured on the live kernel, tests/conformance/):
 /// TIME-WAIT and an orphaned FIN-WAIT-2 are minisockets with rules of their own, and an orphaned socket that
 /// receives new data resets the connection. Nothing: RFC 9293's processing applies.
 std::optional<Arrival> linux_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules, bool is_server,

@@ -23,7 +23,7 @@ struct EndpointRules {
   /// Hold in-window text and FIN beyond RCV.NXT and process them when the gap fills (RFC 9293 3.10.7.4 first,
   /// SHLD-31), and queue a SYN's text and FIN in LISTEN (3.10.7.2); false: drop them and ACK RCV.NXT (RFC 793).
   bool ooo_hold = true;
-  /// Linux's deviations as measured on the live kernel (conformance/): window edges, RST at RCV.NXT-1 after a
+  /// Linux's deviations as measured on the live kernel (tests/conformance/): window edges, RST at RCV.NXT-1 after a
   /// FIN, data to an orphaned socket resets it, TIME-WAIT and an orphaned FIN-WAIT-2 as minisockets.
   bool linux_quirks = false;
   enum class RstInTimeWait : std::uint8_t { Close, Ignore } rst_in_time_wait = RstInTimeWait::Close;

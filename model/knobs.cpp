@@ -213,7 +213,7 @@ const std::vector<KnobInfo>& knob_table() {
        "first, SHLD-31), or dropped and answered with an ACK of RCV.NXT (RFC 793's minimum)",
        "true|false (default true; rfc793 false)"},
       {"linux_quirks",
-       "Linux's deviations from RFC 9293 measured on the live kernel (conformance/): inclusive window edge, RST at "
+       "Linux's deviations from RFC 9293 measured on the live kernel (tests/conformance/): inclusive window edge, RST at "
        "RCV.NXT-1 after a FIN, data to an orphaned socket resets it, TIME-WAIT and an orphaned FIN-WAIT-2 as "
        "minisockets, TIME-WAIT reopened only with a listener",
        "true|false (default false; linux true)"},
@@ -462,7 +462,7 @@ const std::vector<Profile>& profiles() {
        "RFC 9293, and TIME-WAIT ignores RST (RFC 1337's fix F1 against TIME-WAIT assassination)",
        {{"rfc5961", "true"}, {"rst_in_time_wait", "ignore"}, {"syn_in_time_wait", "ack"}}},
       {"linux",
-       "Linux defaults as measured on this machine's kernel (conformance/): RFC 5961 checks, RST kills TIME-WAIT "
+       "Linux defaults as measured on this machine's kernel (tests/conformance/): RFC 5961 checks, RST kills TIME-WAIT "
        "(tcp_rfc1337=0), a SYN above RCV.NXT reopens TIME-WAIT with ISS = SND.NXT + 65537, and the linux_quirks",
        {{"rfc5961", "true"},
         {"rst_in_time_wait", "close"},

@@ -43,7 +43,7 @@ enum Flag : std::uint8_t { kSyn = 1, kAck = 2, kFin = 4, kRst = 8 };
 /// the incarnation of the segment it answers) and the offset of its data unit in that incarnation's stream
 /// (for a FIN: the number of units before it).
 /// The model's own segments carry at most one data unit; `len` is 16 bits so that the probe can state real
-/// segments (up to 65535 bytes, conformance/).
+/// segments (up to 65535 bytes, tests/conformance/).
 struct Segment {
   std::uint32_t seq = 0;
   std::uint32_t ack = 0;

@@ -48,7 +48,7 @@ d = json.load(open(sys.argv[1]))
 d["trace"]["steps"][16]["segment"]["seq"] += 100
 json.dump(d, open(sys.argv[2], "w"))
 PY
-/usr/bin/python3 "$src/conformance/harness/replay_live.py" "$work/bad.json" >"$work/out" 2>&1
+/usr/bin/python3 "$src/tests/conformance/harness/replay_live.py" "$work/bad.json" >"$work/out" 2>&1
 status=$?
 grep -q '^replay --live: diverges at step 16: the trace has A in CLOSED afterwards, the kernel.s socket is TIME_WAIT' \
   "$work/out" || fail "no divergence at step 16"

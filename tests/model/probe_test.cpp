@@ -176,7 +176,7 @@ TEST_CASE("probe 3.10.7.4 eighth: a FIN in FIN-WAIT-2 leads to TIME-WAIT") {
 }
 
 TEST_CASE("probe RFC 1122 4.2.2.13, linux: a SYN above RCV.NXT reopens TIME-WAIT with ISS = SND.NXT + 65537") {
-  // Measured on the live kernel (conformance/): only when a listener is bound to the port; otherwise an ACK.
+  // Measured on the live kernel (tests/conformance/): only when a listener is bound to the port; otherwise an ACK.
   CHECK(run("linux", TcpState::TimeWait, "SYN seq=RCV.NXT+100").reply == "ACK seq=SND.NXT ack=RCV.NXT");
   const Outcome o = run("linux", TcpState::TimeWait, "SYN seq=RCV.NXT+100", listening());
   CHECK(o.reply == "SYN|ACK seq=SND.NXT+65537 ack=SEG.SEQ+1");

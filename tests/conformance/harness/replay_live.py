@@ -76,7 +76,7 @@ def trace_seg_text(seg):
 
 
 class Namespaces:
-    """Two namespaces and a veth pair, as conformance/run builds them; delete() removes them."""
+    """Two namespaces and a veth pair, as tests/conformance/run builds them; delete() removes them."""
 
     def __init__(self):
         pid = os.getpid()

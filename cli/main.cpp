@@ -66,6 +66,7 @@ struct ModelOptions {
   std::string all_shortest;        ///< --all-shortest N (check): empty means one trace
   bool progress = false;
   std::string timing;  ///< --timing: the knob timing, applied after every --set
+  std::string covering = "on";  ///< --covering: the zone search drops states a stored zone covers
 };
 
 void add_model_options(CLI::App& cmd, ModelOptions& o) {
@@ -100,6 +101,10 @@ void add_model_options(CLI::App& cmd, ModelOptions& o) {
   cmd.add_option("--timing", o.timing,
                  "ticks (whole ticks, the default) or exact (real time: only real-time-feasible paths; the knob timing)")
       ->check(CLI::IsMember({"ticks", "exact"}));
+  cmd.add_option("--covering", o.covering,
+                 "on (default) or off: the exact-time search drops a state whose zone a stored zone of the same "
+                 "discrete state includes (the verdicts are the same; off is for comparison)")
+      ->check(CLI::IsMember({"on", "off"}));
 }
 
 std::size_t parse_memory(const std::string& text) {
@@ -356,6 +361,7 @@ int run_check(const ModelOptions& o, const std::vector<std::string>& property_na
   properties::CheckOptions options;
   options.properties = chosen_properties(property_names);
   options.search = search_options(o);
+  options.covering = o.covering == "on";
   const auto minimize = cli::parse_minimize(o.minimize);
   if (!minimize) throw UsageError(fmt::format("--minimize {}: must be steps or faults", o.minimize));
   const auto all_shortest = cli::parse_all_shortest(o.all_shortest);
@@ -578,6 +584,7 @@ int run_sweep(const ModelOptions& o, const std::vector<std::string>& property_na
     options.properties = chosen;
     options.search = search_options(o);
     options.search.progress = nullptr;
+    options.covering = o.covering == "on";
     rows.push_back({v, smt::timing::check(knobs, options)});
   }
   // Per property: the first value from which it holds through the end of the range (and, under exact timing,

@@ -445,6 +445,10 @@ void TeardownModel::successors_into(const State& s, std::vector<std::pair<Label,
   for (std::size_t i = from; i < out.size(); ++i) out[i].second.tcb[0].armed = out[i].second.tcb[1].armed = 0;
 }
 
+bool TeardownModel::includes(std::uint32_t big, std::uint32_t small) const {
+  return timing::includes(big, small);
+}
+
 std::optional<State> TeardownModel::with_armed(const State& s, const Label& l, const State& next) const {
   std::vector<std::pair<Label, State>> out;
   tick_successors(s, out);

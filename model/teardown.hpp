@@ -4,12 +4,15 @@
 // It satisfies checker::Model.
 
 #include <array>
+#include <cstddef>
+#include <cstring>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "checker/hash.hpp"
 #include "model/endpoint.hpp"
 #include "model/knobs.hpp"
 #include "model/tcp.hpp"
@@ -111,6 +114,18 @@ class TeardownModel {
   /// An accepted final state: the client has made every connection and holds no TCB, the server only
   /// listens, and nothing is in flight.
   bool final(const State& s) const;
+
+  /// Covering (checker/covering.hpp) under timing=exact: a state's discrete part is everything but its zone,
+  /// its symbolic part is the zone, and a state covers another of the same discrete part when its zone
+  /// includes the other's. Under timing=ticks every zone is 0, so covering is equality.
+  std::uint64_t discrete_hash(const State& s) const {
+    return checker::hash_bytes(reinterpret_cast<const std::byte*>(&s), offsetof(State, zone));
+  }
+  bool same_discrete(const State& a, const State& b) const {
+    return std::memcmp(&a, &b, offsetof(State, zone)) == 0;
+  }
+  std::uint32_t symbolic(const State& s) const { return s.zone; }
+  bool includes(std::uint32_t big, std::uint32_t small) const;
 
   /// `next` as the step s -(l)-> next made it, with Tcb::armed still set where the step (re)started a timer
   /// (successors clear it, so stored traces lose it; smt/timing.hpp needs it). Compares with zones ignored.

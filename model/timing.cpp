@@ -8,7 +8,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
-#include <unordered_map>
+#include <vector>
 
 #include "model/teardown.hpp"
 
@@ -87,37 +87,76 @@ struct PackedHash {
       h = (h ^ w) * 0xFF51AFD7ED558CCDull;
       h ^= h >> 32;
     }
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 32;
     return static_cast<std::size_t>(h);
   }
 };
 
-/// Zones by id, in chunks that never move (readers look one up without the lock: an id is only handed out
-/// after its zone is written).
+/// Zones by id, in chunks that never move (readers look one up without a lock: an id is only handed out
+/// after its zone is written), and a hash index over them in shards, each an open-addressing table of
+/// [tag:32 | id:32] words under its own lock, so that threads interning different zones rarely wait.
 constexpr unsigned kChunkBits = 16;
 constexpr unsigned kChunks = 1u << 15;
+constexpr unsigned kShardBits = 8;
 struct Table {
-  std::mutex mutex;
-  std::unordered_map<Packed, std::uint32_t, PackedHash> ids;
+  struct Shard {
+    std::mutex mutex;
+    std::vector<std::uint64_t> slots;  // 0: empty
+    std::size_t used = 0;
+  };
+  std::array<Shard, 1u << kShardBits> shards;
+  std::mutex chunk_mutex;
   std::array<std::atomic<Packed*>, kChunks> chunks{};
   std::vector<std::unique_ptr<Packed[]>> owned;
-  std::uint32_t count = 0;
+  std::atomic<std::uint32_t> count{0};
 
   std::uint32_t intern(const Packed& p) {
-    const std::lock_guard lock(mutex);
-    if (const auto it = ids.find(p); it != ids.end()) return it->second;
-    const std::uint32_t id = count;
+    const std::uint64_t h = PackedHash{}(p);
+    const std::uint32_t tag = static_cast<std::uint32_t>(h >> 32) | 1u;
+    Shard& shard = shards[h & ((1u << kShardBits) - 1)];
+    const std::lock_guard lock(shard.mutex);
+    if (2 * (shard.used + 1) > shard.slots.size()) grow(shard);
+    const std::size_t mask = shard.slots.size() - 1;
+    std::size_t i = (h >> kShardBits) & mask;
+    for (;; i = (i + 1) & mask) {
+      const std::uint64_t slot = shard.slots[i];
+      if (slot == 0) break;
+      if (static_cast<std::uint32_t>(slot >> 32) == tag && get(static_cast<std::uint32_t>(slot)) == p)
+        return static_cast<std::uint32_t>(slot);
+    }
+    const std::uint32_t id = count.fetch_add(1, std::memory_order_relaxed);
     const unsigned chunk = id >> kChunkBits;
     if (chunk >= kChunks) throw std::length_error("timing: too many distinct zones");
-    if (chunks[chunk].load(std::memory_order_acquire) == nullptr) {
-      owned.push_back(std::make_unique<Packed[]>(std::size_t{1} << kChunkBits));
-      chunks[chunk].store(owned.back().get(), std::memory_order_release);
+    Packed* at = chunks[chunk].load(std::memory_order_acquire);
+    if (at == nullptr) {
+      const std::lock_guard chunk_lock(chunk_mutex);
+      at = chunks[chunk].load(std::memory_order_relaxed);
+      if (at == nullptr) {
+        owned.push_back(std::make_unique<Packed[]>(std::size_t{1} << kChunkBits));
+        at = owned.back().get();
+        chunks[chunk].store(at, std::memory_order_release);
+      }
     }
-    chunks[chunk].load(std::memory_order_relaxed)[id & ((1u << kChunkBits) - 1)] = p;
-    ids.emplace(p, id);
-    ++count;
+    at[id & ((1u << kChunkBits) - 1)] = p;
+    shard.slots[i] = std::uint64_t{tag} << 32 | id;
+    ++shard.used;
     return id;
   }
-  const Packed& get(std::uint32_t id) {
+  void grow(Shard& shard) {
+    std::vector<std::uint64_t> old(shard.slots.empty() ? 64 : 2 * shard.slots.size(), 0);
+    old.swap(shard.slots);
+    const std::size_t mask = shard.slots.size() - 1;
+    for (const std::uint64_t slot : old) {
+      if (slot == 0) continue;
+      const std::uint64_t h = PackedHash{}(get(static_cast<std::uint32_t>(slot)));
+      std::size_t i = (h >> kShardBits) & mask;
+      while (shard.slots[i] != 0) i = (i + 1) & mask;
+      shard.slots[i] = slot;
+    }
+  }
+  const Packed& get(std::uint32_t id) const {
     return chunks[id >> kChunkBits].load(std::memory_order_acquire)[id & ((1u << kChunkBits) - 1)];
   }
 };
@@ -258,6 +297,19 @@ StepTiming step_timing(const Knobs& knobs, const State& s, const Label& l, const
       st.timer_from[side] = static_cast<int>(kTimer0 + side);
   }
   return st;
+}
+
+bool includes(std::uint32_t big, std::uint32_t small) {
+  if (big == small) return true;
+  const Packed& b = table().get(big);
+  const Packed& s = table().get(small);
+  for (std::size_t k = 0; k < b.size(); ++k)
+    if (b[k] < s[k]) return false;
+  return true;
+}
+
+std::size_t zone_count() {
+  return table().count.load(std::memory_order_relaxed);
 }
 
 std::uint32_t initial_zone() {

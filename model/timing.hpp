@@ -87,5 +87,10 @@ std::uint32_t initial_zone();
 /// The zone after the step, or kInfeasible when no real times fit.
 std::uint32_t apply(std::uint32_t zone, const StepTiming& step);
 inline constexpr std::uint32_t kInfeasible = 0xFFFFFFFFu;
+/// Whether zone `big` includes zone `small` (every bound of `big` is at least as loose): both are canonical,
+/// so this is one comparison per bound.
+bool includes(std::uint32_t big, std::uint32_t small);
+/// Distinct zones interned so far (in this process).
+std::size_t zone_count();
 
 }  // namespace model::timing

@@ -2,8 +2,10 @@
 
 #include <array>
 #include <atomic>
+#include <memory>
 #include <mutex>
 
+#include "checker/covering.hpp"
 #include "checker/trap.hpp"
 
 namespace properties {
@@ -123,9 +125,18 @@ Report check(const model::TeardownModel& model, const CheckOptions& options) {
   for (std::size_t p : chosen) search.record_graph = search.record_graph || all()[p].hook == Hook::Trap;
   checker::Explorer<model::TeardownModel> explorer(model, search);
   Monitor monitor(model, chosen);
-  const auto run = explorer.run(monitor);
-
   Report report;
+  checker::SearchResult<model::TeardownModel> run;
+  if (options.covering && !search.record_graph) {
+    const auto state_of = [&explorer](StateId id) { return explorer.state(id); };
+    using Cover = checker::Covering<model::TeardownModel, Monitor, decltype(state_of)>;
+    const auto covering = std::make_unique<Cover>(model, state_of, monitor);  // its tables are large
+    run = explorer.run(*covering);
+    report.covered = covering->covered();
+  } else {
+    run = explorer.run(monitor);
+  }
+
   report.outcome = run.outcome;
   report.stats = run.stats;
   // Stopped means every watched property was violated: as conclusive as a complete search.

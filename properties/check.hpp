@@ -62,12 +62,18 @@ struct CheckOptions {
   Minimize minimize = Minimize::Steps;
   /// > 1: up to this many distinct minimal traces per violated property (Result::trace and Result::more).
   std::size_t all_shortest = 0;
+  /// Drop each state a stored state covers (checker/covering.hpp; under timing=exact, an included zone of the
+  /// same discrete state). Not with eventual-close, whose trap analysis needs every edge: check() then runs
+  /// without it.
+  bool covering = false;
 };
 
 struct Report {
   std::vector<Result> results;
   checker::Outcome outcome = checker::Outcome::Complete;
   checker::Stats stats;
+  /// With covering: transitions dropped because a stored state covered their target.
+  std::optional<std::size_t> covered;
 };
 
 /// Runs the search once with every chosen property. A property that holds only gets Holds when the search

@@ -375,6 +375,7 @@ TimedReport check(const model::Knobs& knobs, const properties::CheckOptions& opt
     rest.search.limits.time_limit_seconds = std::max(left, 0.001);
   }
   const model::TeardownModel zone_model(knobs);
+  rest.covering = options.covering;
   properties::Report zones = properties::check(zone_model, rest);
   out.zone_stats = zones.stats;
   out.report.stats = add(out.ticks_stats, zones.stats);

@@ -12,9 +12,9 @@
 //   std::uint32_t symbolic(const State& s) const;              // the symbolic part, interned
 //   bool includes(std::uint32_t a, std::uint32_t b) const;     // symbolic part a's set includes b's
 //
-// `Covering` is an observer adapter: it forwards every event to the observer it wraps and drops (Action::Prune)
-// each transition whose target a stored state covers; every state the search stores is registered as a
-// possible cover. It is sound for edge and state properties and for dead ends (a pruned transition still
+// `Covering` is an observer adapter: it forwards every event to the observer it wraps and, through the
+// observer hook covered(), drops each successor a stored state covers just before the search would store it
+// (an exact duplicate counts as covered); every state the search stores is registered as a possible cover. It is sound for edge and state properties and for dead ends (a pruned transition still
 // counts as a successor of its source). It is not for the trap analysis (AG EF): a covered state may be able to
 // reach less than the state that covers it, so a graph recorded under covering must not be used for it.
 //
@@ -71,8 +71,9 @@ class CoverTable {
     head = id;
   }
 
-  /// Whether a stored state covers `s`.
-  bool covered(const State& s) const {
+  enum class Cover : std::uint8_t { None, Equal, Strict };
+  /// Whether a stored state covers `s`: Equal when one equals it, Strict when one's set is larger.
+  Cover covered(const State& s) const {
     const std::uint64_t h = model_.discrete_hash(s);
     const Shard& shard = shards_[shard_of(h)];
     std::uint32_t at;
@@ -83,11 +84,12 @@ class CoverTable {
     const std::uint32_t sym = model_.symbolic(s);
     while (at != kNoState) {
       const std::uint64_t l = link(at).load(std::memory_order_relaxed);
-      if (model_.includes(static_cast<std::uint32_t>(l >> 32), sym) && model_.same_discrete(state_of_(at), s))
-        return true;
+      const auto stored = static_cast<std::uint32_t>(l >> 32);
+      if (model_.includes(stored, sym) && model_.same_discrete(state_of_(at), s))
+        return stored == sym ? Cover::Equal : Cover::Strict;
       at = static_cast<std::uint32_t>(l);
     }
-    return false;
+    return Cover::None;
   }
 
   /// Bytes held: links and shard tables.
@@ -176,8 +178,9 @@ class CoverTable {
   mutable std::atomic<std::size_t> chunks_used_{0};
 };
 
-/// An observer adapter that prunes covered transitions (see the top of this file) and forwards every event to
-/// `inner`. covered() counts the transitions it pruned.
+/// An observer adapter that drops covered successors (see the top of this file) and forwards every event to
+/// `inner`. covered_count() counts the successors it dropped that a strictly larger stored state covered (not the
+/// exact duplicates of stored states, which the store would have found anyway).
 template <CoverableModel M, class Inner, class StateOf>
 class Covering {
  public:
@@ -192,22 +195,22 @@ class Covering {
     return Action::Continue;
   }
   Action on_edge(const State& from, StateId from_id, const Label& label, const State& to) {
-    if constexpr (requires { inner_.on_edge(from, from_id, label, to); }) {
-      const Action a = inner_.on_edge(from, from_id, label, to);
-      if (a != Action::Continue) return a;
-    }
-    if (table_.covered(to)) {
-      covered_.fetch_add(1, std::memory_order_relaxed);
-      return Action::Prune;
-    }
+    if constexpr (requires { inner_.on_edge(from, from_id, label, to); }) return inner_.on_edge(from, from_id, label, to);
     return Action::Continue;
+  }
+  /// Called by the search just before it stores a successor (so a sibling stored a moment ago counts).
+  bool covered(const State& s) {
+    using Cover = typename CoverTable<M, StateOf>::Cover;
+    const Cover c = table_.covered(s);
+    if (c == Cover::Strict) covered_.fetch_add(1, std::memory_order_relaxed);
+    return c != Cover::None;
   }
   Action on_deadlock(const State& s, StateId id) {
     if constexpr (requires { inner_.on_deadlock(s, id); }) return inner_.on_deadlock(s, id);
     return Action::Continue;
   }
 
-  std::size_t covered() const { return covered_.load(std::memory_order_relaxed); }
+  std::size_t covered_count() const { return covered_.load(std::memory_order_relaxed); }
   std::size_t bytes() const { return table_.bytes(); }
 
  private:

@@ -48,6 +48,8 @@ enum class Action : std::uint8_t {
 ///   Action on_edge(const State& from, StateId from_id, const Label& label, const State& to);
 ///                                                                // each transition, before `to` is stored
 ///   Action on_deadlock(const State& s, StateId id);              // an expanded state with no successor
+///   bool covered(const State& s);                                // true: drop this successor before it is
+///                                                                // stored (a stored state covers it)
 struct NoObserver {};
 
 }  // namespace checker

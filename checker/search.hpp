@@ -316,6 +316,9 @@ class Explorer {
         if (i + kHalf < n) ex.store_->prefetch_state(pending[i + kHalf].hash);
         if (halted.load(std::memory_order_relaxed)) break;
         const Pending& p = pending[i];
+        if constexpr (requires { observer.covered(p.state); }) {
+          if (observer.covered(p.state)) continue;  // a stored state covers it (checker/covering.hpp)
+        }
         bool expand = false;
         const StateId id = add(p.state, p.hash, p.parent, expand);
         if (id == kNoState) break;

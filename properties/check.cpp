@@ -132,7 +132,7 @@ Report check(const model::TeardownModel& model, const CheckOptions& options) {
     using Cover = checker::Covering<model::TeardownModel, Monitor, decltype(state_of)>;
     const auto covering = std::make_unique<Cover>(model, state_of, monitor);  // its tables are large
     run = explorer.run(*covering);
-    report.covered = covering->covered();
+    report.covered = covering->covered_count();
   } else {
     run = explorer.run(monitor);
   }

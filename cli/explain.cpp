@@ -29,6 +29,7 @@
 #include "counterexamples/render.hpp"
 #include "model/model_file.hpp"
 #include "properties/check.hpp"
+#include "properties/timed.hpp"
 #include "smt/timing.hpp"
 #include "smt/window.hpp"
 
@@ -83,7 +84,7 @@ properties::Result check_one(const model::Knobs& knobs, std::string_view propert
   properties::CheckOptions options;
   options.properties = {property_index(property)};
   options.search = search_options(threads);
-  smt::timing::TimedReport timed = smt::timing::check(knobs, options);
+  properties::TimedReport timed = properties::check_timed(knobs, options);
   stats = timed.report.stats;
   outcome = timed.report.outcome;
   artefact = cli::artefact(timed, 0);
@@ -565,7 +566,7 @@ struct SweepRow {
   std::size_t ticks_states = 0, exact_states = 0;
   double ticks_seconds = 0, exact_seconds = 0;
   bool exact_ran = false;  ///< false: no time was left for this row's exact-time run
-  smt::timing::DecidedBy decided_by = smt::timing::DecidedBy::Ticks;  ///< how the exact verdict was reached
+  properties::DecidedBy decided_by = properties::DecidedBy::Ticks;  ///< how the exact verdict was reached
 };
 
 /// The whole-tick verdict, marked with * when Z3 found that run's counterexample an artefact.
@@ -577,9 +578,9 @@ std::string tick_cell(const SweepRow& r) {
 std::string_view how_text(const SweepRow& r) {
   if (r.exact == properties::Verdict::Unknown) return "";
   switch (r.decided_by) {
-    case smt::timing::DecidedBy::Ticks: return "holds in ticks";
-    case smt::timing::DecidedBy::Trace: return "tick trace fits";
-    case smt::timing::DecidedBy::Zones: return "zone search";
+    case properties::DecidedBy::Ticks: return "holds in ticks";
+    case properties::DecidedBy::TickTrace: return "tick trace fits";
+    case properties::DecidedBy::Zones: return "zone search";
   }
   return "";
 }
@@ -601,7 +602,7 @@ double seconds_since(Clock::time_point start) {
 }
 
 /// One row's check of stray-data in one timing, stopped as unknown after `limit` seconds (0: none). In exact
-/// time, smt::timing::check: whole ticks first, then the zone search only when the tick counterexample is an
+/// time, properties::check_timed: whole ticks first, then the zone search only when the tick counterexample is an
 /// artefact; the states and seconds are both searches'.
 void sweep_cell(SweepRow& row, const Settings& lesson, bool exact, unsigned threads, double limit) {
   Settings s = lesson;
@@ -612,14 +613,14 @@ void sweep_cell(SweepRow& row, const Settings& lesson, bool exact, unsigned thre
   options.search = search_options(threads);
   options.search.limits.time_limit_seconds = limit;
   if (!exact) {
-    const smt::timing::TimedReport timed = smt::timing::check(knobs_for(s), options);
+    const properties::TimedReport timed = properties::check_timed(knobs_for(s), options);
     row.ticks = timed.report.results.front().verdict;
     row.ticks_artefact = cli::artefact(timed, 0);
     row.ticks_states = timed.report.stats.states;
     row.ticks_seconds = timed.report.stats.seconds;
     return;
   }
-  const smt::timing::TimedReport timed = smt::timing::check(knobs_for(s), options);
+  const properties::TimedReport timed = properties::check_timed(knobs_for(s), options);
   row.exact = timed.report.results.front().verdict;
   row.exact_states = timed.report.stats.states;
   row.exact_seconds = timed.report.stats.seconds;

@@ -32,6 +32,7 @@
 #include "model/probe.hpp"
 #include "properties/check.hpp"
 #include "smt/solver.hpp"
+#include "properties/timed.hpp"
 #include "smt/timing.hpp"
 #include "smt/z3_version.hpp"
 
@@ -197,6 +198,14 @@ std::string stats_json(const checker::Stats& s) {
       s.states, s.transitions, s.depth, s.seconds, s.states_per_second, s.peak_memory_bytes, s.threads);
 }
 
+/// The exact-time search's share of a check: null when none ran.
+std::string exact_json(const properties::TimedReport& t) {
+  if (!t.zone_stats) return "null";
+  return fmt::format(R"({{"ticks_states":{},"zone_states":{},"zone_transitions":{},"zones":{},"covered":{},"seconds":{:.3f}}})",
+                     t.ticks_stats.states, t.zone_stats->states, t.zone_stats->transitions, t.zones,
+                     t.covered ? std::to_string(*t.covered) : std::string("null"), t.zone_stats->seconds);
+}
+
 std::string stats_text(const checker::Stats& s, checker::Outcome outcome) {
   std::string out = fmt::format(
       "{} states, {} transitions, depth {}, {:.2f} s ({:.0f} states/s), peak memory {:.0f} MiB, {} thread{}", s.states,
@@ -327,7 +336,7 @@ std::vector<std::size_t> chosen_properties(const std::vector<std::string>& names
 /// 10 if any result is violated in real time (its trace fits real times, or it was not judged), else 3 if any is
 /// unknown or violated in whole ticks only (cli::artefact: its trace is an artefact, and a real-time trace may or
 /// may not exist), else 0.
-int exit_code(const std::vector<const smt::timing::TimedReport*>& reports) {
+int exit_code(const std::vector<const properties::TimedReport*>& reports) {
   bool violated = false, inconclusive = false;
   for (const auto* t : reports)
     for (std::size_t i = 0; i < t->report.results.size(); ++i) {
@@ -376,7 +385,7 @@ int run_check(const ModelOptions& o, const std::vector<std::string>& property_na
                                      properties::all()[p].name));
   // Every counterexample is judged in real time; under --timing exact, artefacts are looked past. Under ticks,
   // each further minimal trace is judged too, and one that fits real times goes first.
-  smt::timing::TimedReport timed = smt::timing::check(knobs, options);
+  properties::TimedReport timed = properties::check_timed(knobs, options);
   const std::vector<std::vector<smt::timing::RealTime>> more_real_time =
       several && !knobs.timing_exact ? cli::judge_more(timed, knobs)
                                      : std::vector<std::vector<smt::timing::RealTime>>(timed.report.results.size());
@@ -428,9 +437,10 @@ int run_check(const ModelOptions& o, const std::vector<std::string>& property_na
           proved(knobs, report, r) ? "true" : "false", cli::minimal_json(r, *minimize, several),
           cli::real_time_json(timed, i, knobs.timing_exact));
     }
-    fmt::print(R"({{"tool":"teardown","version":"{}","model":{},"outcome":"{}","results":[{}],"stats":{}}})"
+    fmt::print(R"({{"tool":"teardown","version":"{}","model":{},"outcome":"{}","results":[{}],"stats":{},"exact":{}}})"
                "\n",
-               kVersion, knobs_json(knobs), checker::to_string(report.outcome), results, stats_json(report.stats));
+               kVersion, knobs_json(knobs), checker::to_string(report.outcome), results, stats_json(report.stats),
+               exact_json(timed));
   } else {
     fmt::print("teardown check: {} (profile {})\n  knobs:{}\n\n",
                o.model_file.empty() ? "the built-in default model" : o.model_file, knobs.profile, knobs_text(knobs));
@@ -443,8 +453,9 @@ int run_check(const ModelOptions& o, const std::vector<std::string>& property_na
     fmt::print("\n{}\n", stats_text(report.stats, report.outcome));
     if (timed.zone_stats)
       fmt::print("Exact time: the search in whole ticks ({} states) decided what it could; an exact-time search "
-                 "({} states, {:.2f} s) decided the rest.\n",
-                 timed.ticks_stats.states, timed.zone_stats->states, timed.zone_stats->seconds);
+                 "({} states, {} distinct zones, {} successors covered by a larger zone, {:.2f} s) decided the rest.\n",
+                 timed.ticks_stats.states, timed.zone_stats->states, timed.zones, timed.covered.value_or(0),
+                 timed.zone_stats->seconds);
     else if (knobs.timing_exact)
       fmt::print("Exact time: the search in whole ticks decided every property (a holds there holds in real time; "
                  "each violation's trace fits real times), so no exact-time search was needed.\n");
@@ -571,7 +582,7 @@ int run_sweep(const ModelOptions& o, const std::vector<std::string>& property_na
 
   struct Row {
     std::size_t value;
-    smt::timing::TimedReport timed;
+    properties::TimedReport timed;
   };
   std::vector<Row> rows;
   bool exact = false;
@@ -585,7 +596,7 @@ int run_sweep(const ModelOptions& o, const std::vector<std::string>& property_na
     options.search = search_options(o);
     options.search.progress = nullptr;
     options.covering = o.covering == "on";
-    rows.push_back({v, smt::timing::check(knobs, options)});
+    rows.push_back({v, properties::check_timed(knobs, options)});
   }
   // Per property: the first value from which it holds through the end of the range (and, under exact timing,
   // the same for the verdicts of whole ticks alone).
@@ -614,7 +625,7 @@ int run_sweep(const ModelOptions& o, const std::vector<std::string>& property_na
         const auto& rt = t.real_time[k];
         std::string extra;
         if (exact)
-          extra = fmt::format(R"(,"decided_by":"{}","ticks_verdict":"{}")", smt::timing::name(t.decided_by[k]),
+          extra = fmt::format(R"(,"decided_by":"{}","ticks_verdict":"{}")", properties::name(t.decided_by[k]),
                               properties::name(t.ticks_verdict[k]));
         results += fmt::format(R"({}{{"property":{},"verdict":"{}","real_time":{}{}}})", results.empty() ? "" : ",",
                                counterexamples::quote(properties::all()[res.property].name),
@@ -663,7 +674,7 @@ int run_sweep(const ModelOptions& o, const std::vector<std::string>& property_na
       fmt::print("{}: {}.\n", properties::all()[chosen[k]].name, text);
     }
   }
-  std::vector<const smt::timing::TimedReport*> reports;
+  std::vector<const properties::TimedReport*> reports;
   for (const Row& r : rows) reports.push_back(&r.timed);
   return exit_code(reports);
 }

@@ -23,18 +23,18 @@ bool no_real_times(const smt::timing::RealTime& r) {
   return !r.feasible && r.why.find("gave up after") == std::string::npos;
 }
 
-bool artefact(const smt::timing::TimedReport& t, std::size_t i) {
+bool artefact(const properties::TimedReport& t, std::size_t i) {
   return t.report.results[i].verdict == properties::Verdict::Violated && t.real_time[i] &&
          no_real_times(*t.real_time[i]);
 }
 
-std::string verdict_text(const smt::timing::TimedReport& t, std::size_t i) {
+std::string verdict_text(const properties::TimedReport& t, std::size_t i) {
   const properties::Verdict v = t.report.results[i].verdict;
   if (v != properties::Verdict::Violated) return std::string(properties::name(v));
   return artefact(t, i) ? "VIOLATED*" : "VIOLATED";
 }
 
-std::string_view verdict_json(const smt::timing::TimedReport& t, std::size_t i) {
+std::string_view verdict_json(const properties::TimedReport& t, std::size_t i) {
   return artefact(t, i) ? "artefact" : properties::name(t.report.results[i].verdict);
 }
 
@@ -55,12 +55,12 @@ std::string real_time_value_json(const smt::timing::RealTime& r) {
   return fmt::format(R"({{"feasible":true,"times":[{}],"sent_at":[{}]}})", times, sent);
 }
 
-std::string real_time_json(const smt::timing::TimedReport& t, std::size_t i, bool exact) {
+std::string real_time_json(const properties::TimedReport& t, std::size_t i, bool exact) {
   const auto& r = t.real_time[i];
   std::string out =
       fmt::format(R"(,"real_time":{},"timing":"{}")", r ? real_time_value_json(*r) : "null", exact ? "exact" : "ticks");
   if (exact)
-    out += fmt::format(R"(,"decided_by":"{}","ticks_verdict":"{}")", smt::timing::name(t.decided_by[i]),
+    out += fmt::format(R"(,"decided_by":"{}","ticks_verdict":"{}")", properties::name(t.decided_by[i]),
                        properties::name(t.ticks_verdict[i]));
   return out;
 }
@@ -84,27 +84,27 @@ std::string real_time_text(const smt::timing::RealTime& r) {
   return out + "\n" + line + "\n";
 }
 
-std::string real_time_text(const smt::timing::TimedReport& t, std::size_t i, bool exact) {
+std::string real_time_text(const properties::TimedReport& t, std::size_t i, bool exact) {
   const auto& r = t.real_time[i];
   if (!r) return "";
   std::string out = real_time_text(*r);
   if (exact) {
     switch (t.decided_by[i]) {
-      case smt::timing::DecidedBy::Trace:
+      case properties::DecidedBy::TickTrace:
         out += "  Found by the search in whole ticks; its trace fits real times, so it stands in exact time.\n";
         break;
-      case smt::timing::DecidedBy::Zones:
+      case properties::DecidedBy::Zones:
         out += fmt::format("  Found by the exact-time search (whole ticks alone: {}).\n",
                            properties::name(t.ticks_verdict[i]));
         break;
-      case smt::timing::DecidedBy::Ticks:
+      case properties::DecidedBy::Ticks:
         break;
     }
   }
   return out;
 }
 
-std::vector<std::vector<smt::timing::RealTime>> judge_more(smt::timing::TimedReport& t, const model::Knobs& knobs) {
+std::vector<std::vector<smt::timing::RealTime>> judge_more(properties::TimedReport& t, const model::Knobs& knobs) {
   std::vector<std::vector<smt::timing::RealTime>> out(t.report.results.size());
   const model::TeardownModel tick_model(knobs);
   for (std::size_t i = 0; i < t.report.results.size(); ++i) {

@@ -12,6 +12,7 @@
 
 #include "model/knobs.hpp"
 #include "properties/check.hpp"
+#include "properties/timed.hpp"
 #include "smt/timing.hpp"
 
 namespace cli {
@@ -22,14 +23,14 @@ bool no_real_times(const smt::timing::RealTime& r);
 
 /// Whether result i is violated in whole ticks only: violated, and its trace judged an artefact of whole ticks
 /// (no_real_times). A violation with no judgement, or one that could not be judged to the end, is not.
-bool artefact(const smt::timing::TimedReport& t, std::size_t i);
+bool artefact(const properties::TimedReport& t, std::size_t i);
 
 /// The verdict a summary line or a sweep cell shows: VIOLATED, VIOLATED* (artefact()), holds or unknown.
-std::string verdict_text(const smt::timing::TimedReport& t, std::size_t i);
+std::string verdict_text(const properties::TimedReport& t, std::size_t i);
 
 /// The JSON "verdict" of result i: "violated" (a real-time-feasible or unjudged violation), "artefact"
 /// (artefact()), "holds" or "unknown".
-std::string_view verdict_json(const smt::timing::TimedReport& t, std::size_t i);
+std::string_view verdict_json(const properties::TimedReport& t, std::size_t i);
 
 /// The footnote under a summary or sweep table that shows VIOLATED*, without a newline: "* violated in whole
 /// ticks only; no real times fit TRACE ...", where `trace` names the trace ("this trace", "the trace found").
@@ -39,13 +40,13 @@ std::string artefact_footnote(std::string_view trace);
 /// {"feasible":true,"times":[instant of each step in ticks],"sent_at":[...]} or {"feasible":false,"why":TEXT}),
 /// "timing" ("ticks" or "exact"), and under exact timing "decided_by" ("ticks", "trace" or "zones") and
 /// "ticks_verdict".
-std::string real_time_json(const smt::timing::TimedReport& t, std::size_t i, bool exact);
+std::string real_time_json(const properties::TimedReport& t, std::size_t i, bool exact);
 /// The "real_time" value alone for one judgement, as real_time_json writes it.
 std::string real_time_value_json(const smt::timing::RealTime& r);
 
 /// The text report's paragraph for a violated result, ending in a newline: "Real time: feasible; the steps
 /// happen at ..." or "Real time: an artefact of whole ticks: WHY", and how the verdict was reached.
-std::string real_time_text(const smt::timing::TimedReport& t, std::size_t i, bool exact);
+std::string real_time_text(const properties::TimedReport& t, std::size_t i, bool exact);
 /// The same paragraph for one judgement, without how a verdict was reached.
 std::string real_time_text(const smt::timing::RealTime& r);
 
@@ -55,6 +56,6 @@ std::string real_time_text(const smt::timing::RealTime& r);
 /// whole ticks only when every trace found is an artefact. Eventual-close's trap trace (trapped_from) stays
 /// first. \returns per result, the judgement of each trace of its `more`, in order (after any such move).
 /// \pre `knobs` are those t was checked with, timing=ticks.
-std::vector<std::vector<smt::timing::RealTime>> judge_more(smt::timing::TimedReport& t, const model::Knobs& knobs);
+std::vector<std::vector<smt::timing::RealTime>> judge_more(properties::TimedReport& t, const model::Knobs& knobs);
 
 }  // namespace cli

@@ -445,6 +445,30 @@ void TeardownModel::successors_into(const State& s, std::vector<std::pair<Label,
   for (std::size_t i = from; i < out.size(); ++i) out[i].second.tcb[0].armed = out[i].second.tcb[1].armed = 0;
 }
 
+std::uint64_t TeardownModel::discrete_hash(const State& s) const {
+  // Eight bytes at a time, multiply and fold; then a final mix (the state's size is a multiple of 4).
+  static_assert(offsetof(State, zone) % 4 == 0);
+  const auto* bytes = reinterpret_cast<const unsigned char*>(&s);
+  std::uint64_t h = 0x243F6A8885A308D3ull;
+  std::size_t k = 0;
+  for (; k + 8 <= offsetof(State, zone); k += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, bytes + k, 8);
+    h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+    h ^= h >> 31;
+  }
+  for (; k < offsetof(State, zone); k += 4) {
+    std::uint32_t w;
+    std::memcpy(&w, bytes + k, 4);
+    h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+    h ^= h >> 31;
+  }
+  h ^= h >> 33;
+  h *= 0xFF51AFD7ED558CCDull;
+  h ^= h >> 33;
+  return h;
+}
+
 bool TeardownModel::includes(std::uint32_t big, std::uint32_t small) const {
   return timing::includes(big, small);
 }

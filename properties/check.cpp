@@ -127,7 +127,7 @@ Report check(const model::TeardownModel& model, const CheckOptions& options) {
   Monitor monitor(model, chosen);
   Report report;
   checker::SearchResult<model::TeardownModel> run;
-  if (options.covering && !search.record_graph) {
+  if (options.covering && model.knobs().timing_exact && !search.record_graph) {
     const auto state_of = [&explorer](StateId id) { return explorer.state(id); };
     using Cover = checker::Covering<model::TeardownModel, Monitor, decltype(state_of)>;
     const auto covering = std::make_unique<Cover>(model, state_of, monitor);  // its tables are large

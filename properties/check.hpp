@@ -62,10 +62,10 @@ struct CheckOptions {
   Minimize minimize = Minimize::Steps;
   /// > 1: up to this many distinct minimal traces per violated property (Result::trace and Result::more).
   std::size_t all_shortest = 0;
-  /// Drop each state a stored state covers (checker/covering.hpp; under timing=exact, an included zone of the
-  /// same discrete state). Not with eventual-close, whose trap analysis needs every edge: check() then runs
-  /// without it.
-  bool covering = false;
+  /// Under timing=exact: drop each state whose zone a stored zone of the same discrete state includes
+  /// (checker/covering.hpp). Not with eventual-close, whose trap analysis needs every edge: check() then runs
+  /// without it. Under timing=ticks it has no effect (every zone is 0).
+  bool covering = true;
 };
 
 struct Report {

@@ -20,11 +20,8 @@
 #include <string>
 #include <vector>
 
-#include <optional>
-
 #include "checker/search.hpp"
 #include "model/teardown.hpp"
-#include "properties/check.hpp"
 
 namespace smt::timing {
 
@@ -48,40 +45,5 @@ struct RealTime {
 /// knobs of `model`. Works on traces of either timing knob.
 /// \throws std::logic_error when a step is not a step of `model` (its label does not lead to its state).
 RealTime realtime(const model::TeardownModel& model, const std::vector<checker::Step<model::TeardownModel>>& trace);
-
-/// How a verdict of check() below was reached.
-enum class DecidedBy {
-  Ticks,     ///< the whole-tick search alone: a holds there holds in real time (safety properties only)
-  Trace,     ///< the whole-tick search's counterexample, which Z3 found real-time feasible
-  Zones,     ///< the exact-time (zone) search, after the tick search's counterexample was an artefact
-};
-std::string_view name(DecidedBy d);
-
-/// A check whose counterexamples are marked real-time feasible or artefacts of whole ticks.
-struct TimedReport {
-  properties::Report report;  ///< the verdicts and traces (under timing=exact: real-time ones)
-  /// Per result of `report`: for a violation, realtime() of its trace; otherwise nothing.
-  std::vector<std::optional<RealTime>> real_time;
-  /// Per result: how its verdict was reached (Ticks for every result under timing=ticks).
-  std::vector<DecidedBy> decided_by;
-  /// Under timing=exact: per result, the verdict of the whole-tick search (what the tick model alone says).
-  std::vector<properties::Verdict> ticks_verdict;
-  checker::Stats ticks_stats;                ///< the whole-tick search's
-  std::optional<checker::Stats> zone_stats;  ///< the exact-time search's, when one ran
-};
-
-/// Checks `knobs`' model and judges every counterexample in real time.
-///
-/// Under timing=ticks: one search in whole ticks; each violation's trace gets realtime().
-/// Under timing=exact, a search in whole ticks first, because it is an order of magnitude faster and real-time
-/// behaviour is a subset of it (the zone search only prunes steps):
-///   - an edge or state property that holds in whole ticks holds in real time;
-///   - a violation whose trace is real-time feasible is a real-time violation; under --minimize faults or by
-///     steps it is still minimal, since every real-time trace is a tick trace. Artefacts among `more` are dropped;
-///   - the rest (artefacts, Deadlock and Trap properties, which time can make worse, and unknowns) are
-///     decided by one exact-time search (knobs as given) of those properties alone, with what is left of
-///     the time limit.
-/// report.stats then adds up both searches (seconds, states, transitions; peak memory and depth the larger).
-TimedReport check(const model::Knobs& knobs, const properties::CheckOptions& options);
 
 }  // namespace smt::timing

@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "properties/timed.hpp"
 #include "smt/timing.hpp"
 #include "tests/scenarios/load_scenario.hpp"
 
@@ -19,7 +20,7 @@ std::string real_time_verdicts(model::Knobs k, const char* apps) {
   REQUIRE_FALSE(model::set_knob(k, "timing", "exact"));
   properties::CheckOptions o;
   o.search.threads = 2;
-  const smt::timing::TimedReport t = smt::timing::check(k, o);
+  const properties::TimedReport t = properties::check_timed(k, o);
   std::string out;
   for (const auto& r : t.report.results)
     out += r.verdict == properties::Verdict::Holds      ? 'H'

@@ -1,0 +1,104 @@
+#include "properties/timed.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "model/timing.hpp"
+
+namespace properties {
+
+
+std::string_view name(DecidedBy d) {
+  switch (d) {
+    case DecidedBy::Ticks: return "ticks";
+    case DecidedBy::TickTrace: return "trace";
+    case DecidedBy::Zones: return "zones";
+  }
+  return "?";
+}
+
+namespace {
+
+checker::Stats add(const checker::Stats& a, const checker::Stats& b) {
+  checker::Stats s = a;
+  s.states += b.states;
+  s.transitions += b.transitions;
+  s.depth = std::max(a.depth, b.depth);
+  s.seconds += b.seconds;
+  s.states_per_second = s.seconds > 0 ? static_cast<double>(s.states) / s.seconds : 0;
+  s.peak_memory_bytes = std::max(a.peak_memory_bytes, b.peak_memory_bytes);
+  s.threads = std::max(a.threads, b.threads);
+  return s;
+}
+
+/// The worse of two outcomes for the report: an inconclusive one wins, then Complete over Stopped.
+checker::Outcome combine(checker::Outcome a, checker::Outcome b) {
+  if (checker::inconclusive(a)) return a;
+  if (checker::inconclusive(b)) return b;
+  return a == checker::Outcome::Complete || b == checker::Outcome::Complete ? checker::Outcome::Complete
+                                                                           : checker::Outcome::Stopped;
+}
+
+}  // namespace
+
+TimedReport check_timed(const model::Knobs& knobs, const CheckOptions& options) {
+  TimedReport out;
+  model::Knobs ticks = knobs;
+  ticks.timing_exact = false;
+  const model::TeardownModel tick_model(ticks);
+  out.report = check(tick_model, options);
+  out.ticks_stats = out.report.stats;
+  const std::size_t n = out.report.results.size();
+  out.real_time.assign(n, std::nullopt);
+  out.decided_by.assign(n, DecidedBy::Ticks);
+  for (std::size_t i = 0; i < n; ++i) {
+    Result& r = out.report.results[i];
+    out.ticks_verdict.push_back(r.verdict);
+    if (r.verdict != Verdict::Violated) continue;
+    out.real_time[i] = smt::timing::realtime(tick_model, r.trace);
+    if (knobs.timing_exact && out.real_time[i]->feasible) {
+      out.decided_by[i] = DecidedBy::TickTrace;
+      std::erase_if(r.more, [&](const Trace& t) { return !smt::timing::realtime(tick_model, t).feasible; });
+    }
+  }
+  if (!knobs.timing_exact) return out;
+
+  // What the tick search cannot decide for real time: one exact-time search of those properties alone.
+  CheckOptions rest = options;
+  rest.properties.clear();
+  std::vector<std::size_t> index;  // rest.properties[k] is out.report.results[index[k]]
+  for (std::size_t i = 0; i < n; ++i) {
+    const Result& r = out.report.results[i];
+    const Hook hook = all()[r.property].hook;
+    const bool safety = hook == Hook::Edge || hook == Hook::State;
+    const bool settled = (r.verdict == Verdict::Holds && safety) || out.decided_by[i] == DecidedBy::TickTrace;
+    if (settled) continue;
+    rest.properties.push_back(r.property);
+    index.push_back(i);
+  }
+  if (index.empty()) return out;
+  if (options.search.limits.time_limit_seconds > 0) {
+    const double left = options.search.limits.time_limit_seconds - out.ticks_stats.seconds;
+    rest.search.limits.time_limit_seconds = std::max(left, 0.001);
+  }
+  const model::TeardownModel zone_model(knobs);
+  rest.covering = options.covering;
+  Report zones = check(zone_model, rest);
+  out.zone_stats = zones.stats;
+  out.report.covered = zones.covered;
+  out.covered = zones.covered;
+  out.zones = model::timing::zone_count();
+  out.report.stats = add(out.ticks_stats, zones.stats);
+  out.report.outcome = combine(out.report.outcome, zones.outcome);
+  for (std::size_t k = 0; k < index.size(); ++k) {
+    const std::size_t i = index[k];
+    out.report.results[i] = std::move(zones.results[k]);
+    out.decided_by[i] = DecidedBy::Zones;
+    out.real_time[i] = std::nullopt;
+    if (out.report.results[i].verdict == Verdict::Violated)
+      out.real_time[i] = smt::timing::realtime(zone_model, out.report.results[i].trace);
+  }
+  return out;
+}
+
+}  // namespace properties

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -100,7 +101,8 @@ void add_model_options(CLI::App& cmd, ModelOptions& o) {
                  "write the counterexample here: JSON for `teardown replay`, or what --render names");
   cmd.add_flag("--progress", o.progress, "report progress on stderr (default: when stderr is a terminal)");
   cmd.add_option("--timing", o.timing,
-                 "ticks (whole ticks, the default) or exact (real time: only real-time-feasible paths; the knob timing)")
+                 "exact (the default: real time; whole ticks first, zones for what they cannot decide) or ticks (whole "
+                 "ticks only: fast, an over-approximation whose artefacts are marked VIOLATED*); the knob timing")
       ->check(CLI::IsMember({"ticks", "exact"}));
   cmd.add_option("--covering", o.covering,
                  "on (default) or off: the exact-time search drops a state whose zone a stored zone of the same "
@@ -150,7 +152,13 @@ model::Knobs load_knobs(const ModelOptions& o) {
     file = std::move(read);
   }
   std::vector<std::string> sets = o.sets;
+  // Real time by default (check, reach, sweep): unless --timing, a --set or the model file names a timing.
+  const auto names_timing = [](std::string_view setting) { return setting.starts_with("timing="); };
+  const bool chosen = !o.timing.empty() || std::any_of(sets.begin(), sets.end(), names_timing) ||
+                      (file && std::any_of(file->settings.begin(), file->settings.end(),
+                                           [](const auto& kv) { return kv.first == "timing"; }));
   if (!o.timing.empty()) sets.push_back("timing=" + o.timing);
+  if (!chosen) sets.insert(sets.begin(), "timing=exact");
   auto [knobs, error] = model::resolve_knobs(file, o.model_file, o.profile, sets);
   if (!knobs) throw UsageError(error);
   return *knobs;

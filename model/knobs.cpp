@@ -508,9 +508,6 @@ std::optional<std::string> validate(const Knobs& k) {
   if (k.min_delay > k.msl)
     return fmt::format("knob min_delay: {} is longer than msl ({}); a segment lives at most msl ticks", k.min_delay,
                        k.msl);
-  if (k.timing_exact && k.isn.symbolic())
-    return "knob timing: exact real time does not combine with symbolic ISNs (isn=symbolic or clock:RATE) yet; use "
-           "timing=ticks, or a concrete isn policy";
   return std::nullopt;
 }
 

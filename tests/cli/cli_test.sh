@@ -71,7 +71,7 @@ expect 0 "time-wait-assassination +holds" -- check --profile rfc1337 --property 
 # after the client's TIME-WAIT began, R2 times: on the default model stray-data is violated in real time up to
 # time_wait=11 and only in whole ticks at 12 (README "Why TIME-WAIT is 2 x MSL").
 expect 10 "stray-data +VIOLATED$" -- check --profile rfc1337 --set time_wait=11 --property stray-data --threads 2
-expect 3 "stray-data +VIOLATED\*" -- check --profile rfc1337 --set time_wait=12 --property stray-data --threads 2
+expect 3 "stray-data +VIOLATED\*" -- check --profile rfc1337 --set time_wait=12 --property stray-data --threads 2 --timing ticks
 expect 0 "unreachable" -- reach "A=TIME_WAIT B=TIME_WAIT" --set incarnations=1 --set loss=0 --set dup=0
 expect 2 "is not SIDE=STATE" -- reach "A=FIN_WAIT_9 B=CLOSED"
 expect 2 "must give both" -- reach "A=CLOSED"
@@ -87,11 +87,12 @@ if "$teardown" sweep time_wait=3..4 "$src/scenarios/rfc1337-figure1-fixed.toml" 
   python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-assert d["knob"] == "time_wait" and d["timing"] == "ticks", d
-assert d["lines"] == [{"property": "time-wait-assassination", "holds_from": 3}], d["lines"]
+assert d["knob"] == "time_wait" and d["timing"] == "exact", d  # real time by default
+assert d["lines"] == [{"property": "time-wait-assassination", "holds_from": 3, "ticks_holds_from": 3}], d["lines"]
 assert [r["value"] for r in d["rows"]] == [3, 4]
 for r in d["rows"]:
-    assert r["results"] == [{"property": "time-wait-assassination", "verdict": "holds", "real_time": None}], r
+    assert r["results"] == [{"property": "time-wait-assassination", "verdict": "holds", "real_time": None,
+                             "decided_by": "ticks", "ticks_verdict": "holds"}], r
     assert r["stats"]["states"] > 0
 '; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: sweep JSON shape"; fi
 
@@ -301,12 +302,17 @@ expect 2 "--minimize faults: not available for eventual-close" -- check --proper
 # Real time (issue 6, item 1): every counterexample is judged; --timing exact looks past artefacts. The small
 # model keeps the line of the default one: 2 x MSL in real time, 2 x MSL + 1 in whole ticks.
 # Eager applications: with them the small model's line is 2 x MSL (with free ones RTO + MSL, tests/smt/timing_test).
-small=(--profile rfc1337 --set dup=0 --set client_data=0 --set capacity=2 --set apps=eager --property stray-data)
+# Whole ticks (--set timing=ticks) unless a command adds --timing exact (which wins: it is applied last).
+small=(--profile rfc1337 --set dup=0 --set client_data=0 --set capacity=2 --set apps=eager --property stray-data --set timing=ticks)
 expect 3 "Real time: an artefact of whole ticks, not a real-time counterexample: no real times fit: the segment sent at step" -- check "${small[@]}" --set time_wait=4
 expect 10 "Real time: feasible\. Each step's instant" -- check "${small[@]}" --set time_wait=3
 expect 10 '"real_time":\{"feasible":true,"times":\[0,0,.*"timing":"exact","decided_by":"trace","ticks_verdict":"violated"' -- check "${small[@]}" --set time_wait=3 --timing exact --format json
 expect 0 "an exact-time search \([0-9]+ states, .* decided the rest" -- check "${small[@]}" --set time_wait=4 --timing exact
-expect 2 "knob timing: exact real time does not combine with symbolic ISNs" -- check --set isn=symbolic --timing exact
+# Symbolic ISNs in exact time: a real-time proof over every ISN at 2 x MSL, a real-time violation with its ISN
+# condition below it.
+expect 0 '"proof":true,.*"timing":"exact"' -- check "${small[@]}" --set time_wait=4 --set isn=symbolic --timing exact --format json
+expect 10 "It happens when the ISNs satisfy: ISS_" -- check "${small[@]}" --set time_wait=2 --set isn=symbolic --timing exact
+expect 10 '"isn_condition":"ISS_.*"real_time":\{"feasible":true.*"decided_by":"zones"' -- check "${small[@]}" --set time_wait=2 --set isn=symbolic --timing exact --format json
 if "$teardown" sweep time_wait=3..5 "${small[@]}" --timing exact --format json | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
@@ -420,9 +426,10 @@ if [ "$sweep_rc" -eq 3 ]; then passed=$((passed + 1)); else failed=$((failed + 1
 # reach: a witness no real times fit is reachable in whole ticks only (exit 3); in exact time the goal is unreachable.
 tiny=(--profile rfc1337 --set dup=0 --set client_data=0 --set capacity=2 --set apps=eager --set time_wait=4)
 expect 3 "^teardown reach A=CLOSED B=SYN_RECEIVED: reachable in whole ticks only: no real times fit this witness" -- \
-  reach "A=CLOSED B=SYN_RECEIVED" "${tiny[@]}"
+  reach "A=CLOSED B=SYN_RECEIVED" "${tiny[@]}" --timing ticks
 expect 3 '"found":true,"artefact":true,"trace":\{.*"real_time":\{"feasible":false,"why":"no real times fit' -- \
-  reach "A=CLOSED B=SYN_RECEIVED" "${tiny[@]}" --format json
+  reach "A=CLOSED B=SYN_RECEIVED" "${tiny[@]}" --format json --timing ticks
+expect 0 "unreachable: no state has A and B in these states" -- reach "A=CLOSED B=SYN_RECEIVED" "${tiny[@]}"  # exact by default
 expect 0 "unreachable: no state has A and B in these states" -- reach "A=CLOSED B=SYN_RECEIVED" "${tiny[@]}" --timing exact
 expect 10 "reachable\. A shortest witness:" -- reach "A=SYN_SENT B=LAST_ACK" "${tiny[@]}" --timing exact
 expect 10 '"found":true,"artefact":false,.*"real_time":\{"feasible":true' -- \

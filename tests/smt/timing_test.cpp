@@ -13,6 +13,8 @@
 #include "properties/check.hpp"
 #include "properties/properties.hpp"
 #include "properties/timed.hpp"
+#include "model/symbolic.hpp"
+#include "smt/solver.hpp"
 #include "smt/timing.hpp"
 
 namespace {
@@ -267,4 +269,26 @@ TEST_CASE("timed check: the zone search with and without covering proves the sam
   REQUIRE(with.report.covered);
   CHECK(*with.report.covered > 0);
   CHECK_FALSE(without.report.covered);
+}
+
+// Symbolic ISNs in exact time (issue 15, item 3): the same line, now over every choice of ISNs. Below 2 x MSL
+// the zone search finds a real-time violation (its trace is real-time feasible and carries its ISN
+// constraints); at 2 x MSL the property holds for every ISN in real time.
+TEST_CASE("timed check: symbolic ISNs in exact time put the line at 2 x MSL for every ISN", "[timing]") {
+  model::sym::set_decider_factory(smt::make_decider);
+  const auto symbolic = [](unsigned time_wait) {
+    model::Knobs k = small_time_wait(2, time_wait, true);
+    REQUIRE_FALSE(model::set_knob(k, "isn", "symbolic"));
+    REQUIRE_FALSE(model::validate(k));
+    return k;
+  };
+  const auto below = check_stray_data(symbolic(2));  // its shortest tick trace is an artefact
+  CHECK(below.report.results[0].verdict == properties::Verdict::Violated);
+  CHECK(below.decided_by[0] == properties::DecidedBy::Zones);
+  REQUIRE(below.real_time[0]);
+  CHECK(below.real_time[0]->feasible);
+  CHECK(below.report.results[0].trace.back().state.constraints != 0);  // the path constrains the ISNs
+  const auto at = check_stray_data(symbolic(4));
+  CHECK(at.report.results[0].verdict == properties::Verdict::Holds);
+  CHECK(at.report.outcome == checker::Outcome::Complete);
 }

@@ -640,8 +640,8 @@ int run_sweep(const ModelOptions& o, const std::vector<std::string>& property_na
                                cli::verdict_json(t, k), !rt ? "null" : rt->feasible ? "\"feasible\"" : "\"artefact\"",
                                extra);
       }
-      out += fmt::format(R"({}{{"value":{},"results":[{}],"stats":{}}})", i ? "," : "", rows[i].value, results,
-                         stats_json(t.report.stats));
+      out += fmt::format(R"({}{{"value":{},"results":[{}],"stats":{},"exact":{}}})", i ? "," : "", rows[i].value,
+                         results, stats_json(t.report.stats), exact_json(t));
     }
     std::string lines;
     for (std::size_t k = 0; k < chosen.size(); ++k) {

@@ -587,6 +587,14 @@ int run_sweep(const ModelOptions& o, const std::vector<std::string>& property_na
     throw UsageError(fmt::format("sweep {}: expected KNOB=LO..HI with integers LO <= HI, at most 65 values", range));
   const std::string knob = range.substr(0, eq);
   const std::vector<std::size_t> chosen = chosen_properties(property_names);
+  // Every value of the range first, so that a bad one is blamed on the range the user typed (and the model
+  // file and --set on their own place) before any row runs.
+  const model::Knobs base = load_knobs(o);
+  for (std::size_t v = lo; v <= hi; ++v) {
+    model::Knobs k = base;
+    if (auto e = model::set_knob(k, knob, std::to_string(v))) throw UsageError(fmt::format("sweep {}: {}", range, *e));
+    if (auto e = model::validate(k)) throw UsageError(fmt::format("sweep {}: at {}={}: {}", range, knob, v, *e));
+  }
 
   struct Row {
     std::size_t value;

@@ -4,6 +4,8 @@
 
 #include <toml++/toml.h>
 
+#include <map>
+
 namespace model {
 
 std::pair<std::optional<ModelFile>, std::string> read_model_file(const std::string& path) {
@@ -28,6 +30,7 @@ std::pair<std::optional<ModelFile>, std::string> read_model_file(const std::stri
     if (name == "profile") {
       if (!node.is_string()) return {std::nullopt, fmt::format("{}:{}: key profile: expected a string", path, line)};
       file.profile = *node.value<std::string>();
+      file.profile_line = line;
       continue;
     }
     bool known = false;
@@ -60,25 +63,39 @@ std::pair<std::optional<Knobs>, std::string> resolve_knobs(const std::optional<M
                                                            const std::optional<std::string>& profile_override,
                                                            const std::vector<std::string>& sets) {
   Knobs knobs;
+  // Where each knob got its value, for a message from validate(), which judges knobs together.
+  std::map<std::string, std::string> origin;
   std::string profile = "rfc9293";
   if (file && file->profile) profile = *file->profile;
   if (profile_override) profile = *profile_override;
   if (auto e = apply_profile(knobs, profile)) {
-    if (!profile_override && file && file->profile) return {std::nullopt, fmt::format("{}: key profile: {}", path, *e)};
+    if (!profile_override && file && file->profile)
+      return {std::nullopt, fmt::format("{}:{}: key profile: {}", path, file->profile_line, *e)};
     return {std::nullopt, fmt::format("--profile: {}", *e)};
   }
   if (file) {
-    for (std::size_t i = 0; i < file->settings.size(); ++i)
+    for (std::size_t i = 0; i < file->settings.size(); ++i) {
       if (auto e = set_knob(knobs, file->settings[i].first, file->settings[i].second))
         return {std::nullopt, fmt::format("{}:{}: {}", path, file->lines[i], *e)};
+      origin[file->settings[i].first] = fmt::format("{}:{}", path, file->lines[i]);
+    }
   }
   for (const std::string& set : sets) {
     const auto eq = set.find('=');
     if (eq == std::string::npos) return {std::nullopt, fmt::format("--set {}: expected knob=value", set)};
     if (auto e = set_knob(knobs, set.substr(0, eq), set.substr(eq + 1)))
       return {std::nullopt, fmt::format("--set {}: {}", set, *e)};
+    origin[set.substr(0, eq)] = "--set " + set;
   }
-  if (auto e = validate(knobs)) return {std::nullopt, *e};
+  if (auto e = validate(knobs)) {
+    // validate() names the knob it blames ("knob NAME: ..."): say where that knob's value came from.
+    std::string where = fmt::format("profile {} (its default)", profile);
+    if (e->starts_with("knob ")) {
+      const std::string name = e->substr(5, e->find(':') - 5);
+      if (const auto it = origin.find(name); it != origin.end()) where = it->second;
+    }
+    return {std::nullopt, fmt::format("{}: {}", where, *e)};
+  }
   return {knobs, ""};
 }
 

@@ -19,6 +19,7 @@ namespace model {
 /// A model file's contents, not yet applied: its profile (if any) and its knob settings in file order.
 struct ModelFile {
   std::optional<std::string> profile;
+  int profile_line = 0;  ///< the line of `profile`, for messages
   std::vector<std::pair<std::string, std::string>> settings;
   std::vector<int> lines;  ///< the line of each setting, for messages
 };

@@ -39,6 +39,14 @@ expect 2 "no such property" -- check --property stray
 expect 2 "no such model file" -- check "$work/missing.toml"
 # Bad limits and a directory as the model file are bad input (issue 17): exit 2, never a silent default.
 expect 2 "is a directory, not a model file" -- check "$work"
+# Every error names its place: the model file's line, the --set, or the sweep's range (issue 17).
+printf 'profile = "bogus"\nmsl = 2\n' >"$work/bad-profile.toml"
+expect 2 "bad-profile\.toml:1: key profile: unknown profile 'bogus'" -- check "$work/bad-profile.toml"
+printf 'msl = 2\nmin_delay = 3\n' >"$work/bad-delay.toml"
+expect 2 "bad-delay\.toml:2: knob min_delay: 3 is longer than msl \(2\)" -- check "$work/bad-delay.toml"
+expect 2 "^teardown: --set min_delay=5: knob min_delay: 5 is longer than msl" -- check --set min_delay=5
+expect 2 "^teardown: sweep time_wait=0\.\.20: knob time_wait: '13' is not accepted; use an integer from 0 to 12" -- sweep time_wait=0..20 --property stray-data
+expect 2 "^teardown: sweep msl=1\.\.3: at msl=1: knob min_delay: 2 is longer than msl \(1\)" -- sweep msl=1..3 --set min_delay=2 --property stray-data
 expect 2 "^teardown: --max-memory 100: below the minimum of 1M" -- check --max-memory 100
 expect 2 "^teardown: --max-memory 1K: below the minimum of 1M" -- check --max-memory 1K
 expect 2 "^--time-limit: 0 is not a limit: give a number above 0, or leave the option out for no limit" -- check --time-limit 0
@@ -53,7 +61,7 @@ expect 2 "range.toml:3: knob loss: '9' is not accepted" -- check "$work/range.to
 printf 'msl = = 2\n' >"$work/syntax.toml"
 expect 2 "syntax.toml:1:.*not a valid model file" -- check "$work/syntax.toml"
 printf 'profile = "nope"\n' >"$work/profile.toml"
-expect 2 "profile.toml: key profile: unknown profile 'nope'" -- check "$work/profile.toml"
+expect 2 "profile.toml:1: key profile: unknown profile 'nope'" -- check "$work/profile.toml"
 
 expect 10 "stray-data +VIOLATED" -- check --profile no-time-wait --property stray-data
 expect 0 "time-wait-assassination +holds" -- check "$src/scenarios/rfc1337-figure1-fixed.toml" --property time-wait-assassination

@@ -141,6 +141,10 @@ MinimizeResult<M> minimize(const M& model, const SearchOptions& options, Cost&& 
         halted = Outcome::TimeLimit;
         break;
       }
+      if (stop_requested()) {
+        halted = Outcome::Interrupted;
+        break;
+      }
     }
     depth = std::max<std::size_t>(depth, key & 0xFFFFFFFFu);
     const State s = state_of(id);

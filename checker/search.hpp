@@ -336,6 +336,7 @@ class Explorer {
     /// Progress and time limit; called by one thread at a time.
     void tick() {
       if (over_time()) halt(Outcome::TimeLimit);
+      if (stop_requested()) halt(Outcome::Interrupted);
       if (!ex.options_.progress) return;
       const auto now = Clock::now();
       if (std::chrono::duration<double>(now - ex.last_progress_).count() >= ex.options_.progress_interval_seconds) {

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <fstream>
 #include <string>
 
@@ -19,8 +20,22 @@ std::string_view to_string(Outcome outcome) noexcept {
       return "memory limit";
     case Outcome::TimeLimit:
       return "time limit";
+    case Outcome::Interrupted:
+      return "interrupt";
   }
   return "?";
+}
+
+namespace {
+std::atomic<bool> g_stop{false};
+static_assert(std::atomic<bool>::is_always_lock_free);  // what makes request_stop() async-signal-safe
+}  // namespace
+
+void request_stop() noexcept {
+  g_stop.store(true, std::memory_order_relaxed);
+}
+bool stop_requested() noexcept {
+  return g_stop.load(std::memory_order_relaxed);
 }
 
 std::size_t peak_resident_bytes() {

@@ -23,12 +23,19 @@ enum class Outcome {
   StateLimit,   ///< max_states reached first: inconclusive
   MemoryLimit,  ///< the memory budget ran out first: inconclusive
   TimeLimit,    ///< the time limit passed first: inconclusive
+  Interrupted,  ///< request_stop() was called (the command line: SIGINT or SIGTERM): inconclusive
 };
 
 std::string_view to_string(Outcome outcome) noexcept;
 inline bool inconclusive(Outcome o) noexcept {
-  return o == Outcome::StateLimit || o == Outcome::MemoryLimit || o == Outcome::TimeLimit;
+  return o == Outcome::StateLimit || o == Outcome::MemoryLimit || o == Outcome::TimeLimit ||
+         o == Outcome::Interrupted;
 }
+
+/// Asks every running and later search of this process to stop as Interrupted, at its next limit check (a
+/// fraction of a second). Async-signal-safe: a signal handler may call it.
+void request_stop() noexcept;
+bool stop_requested() noexcept;
 
 /// Peak resident set size of this process in bytes (0 if the kernel does not say).
 std::size_t peak_resident_bytes();

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <exception>
 #include <algorithm>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -219,7 +220,10 @@ std::string stats_text(const checker::Stats& s, checker::Outcome outcome) {
       "{} states, {} transitions, depth {}, {:.2f} s ({:.0f} states/s), peak memory {:.0f} MiB, {} thread{}", s.states,
       s.transitions, s.depth, s.seconds, s.states_per_second, static_cast<double>(s.peak_memory_bytes) / (1 << 20),
       s.threads, s.threads == 1 ? "" : "s");
-  if (checker::inconclusive(outcome))
+  if (outcome == checker::Outcome::Interrupted)
+    out += "\nThe search was interrupted (SIGINT or SIGTERM) before exploring every state: results marked unknown "
+           "are inconclusive.";
+  else if (checker::inconclusive(outcome))
     out += fmt::format(
         "\nThe search stopped at its {} before exploring every state: results marked unknown are inconclusive.",
         checker::to_string(outcome));
@@ -613,6 +617,7 @@ int run_sweep(const ModelOptions& o, const std::vector<std::string>& property_na
     options.search.progress = nullptr;
     options.covering = o.covering == "on";
     rows.push_back({v, properties::check_timed(knobs, options)});
+    if (checker::stop_requested()) break;  // interrupted: the rows so far, the last one inconclusive
   }
   // Per property: the first value from which it holds through the end of the range (and, under exact timing,
   // the same for the verdicts of whole ticks alone).
@@ -940,10 +945,26 @@ int run_list(const std::string& what) {
   return kExitHolds;
 }
 
+/// SIGINT and SIGTERM end a search as a limit does (inconclusive, exit 3, the verdicts and statistics so far
+/// printed in the chosen format); the handler is one-shot, so a second signal ends the process at once.
+extern "C" void on_stop_signal(int) {
+  checker::request_stop();
+}
+
+void install_stop_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  action.sa_flags = SA_RESETHAND;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   model::sym::set_decider_factory(smt::make_decider);  // symbolic ISNs ask Z3 (one solver per thread)
+  install_stop_handlers();
   try {
     CLI::App app{"teardown: a model checker for TCP connection teardown"};
     app.set_version_flag("--version", [] { return fmt::format("teardown {} (Z3 {})", kVersion, smt::z3_version()); });

@@ -148,6 +148,9 @@ model::Knobs load_knobs(const ModelOptions& o) {
     if (std::filesystem::is_directory(o.model_file))
       throw UsageError(fmt::format("{}: is a directory, not a model file (a TOML file such as scenarios/default.toml)",
                                    o.model_file));
+    if (!std::filesystem::is_regular_file(o.model_file))
+      throw UsageError(fmt::format("{}: is not a regular file (a device, pipe or socket), not a model file",
+                                   o.model_file));
     auto [read, error] = model::read_model_file(o.model_file);
     if (!read) throw UsageError(error);
     file = std::move(read);

@@ -39,6 +39,7 @@ expect 2 "no such property" -- check --property stray
 expect 2 "no such model file" -- check "$work/missing.toml"
 # Bad limits and a directory as the model file are bad input (issue 17): exit 2, never a silent default.
 expect 2 "is a directory, not a model file" -- check "$work"
+expect 2 "/dev/null: is not a regular file" -- check /dev/null
 # Every error names its place: the model file's line, the --set, or the sweep's range (issue 17).
 printf 'profile = "bogus"\nmsl = 2\n' >"$work/bad-profile.toml"
 expect 2 "bad-profile\.toml:1: key profile: unknown profile 'bogus'" -- check "$work/bad-profile.toml"

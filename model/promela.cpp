@@ -55,8 +55,8 @@ bool near_signed_boundary(std::uint32_t v) {
 const char* kHeader = R"PML(/* Promela export of the teardown model (teardown export promela), for SPIN 6.
  * One SPIN state is one teardown state: the globals below mirror the packed model::State field for field; each
  * transition kind is one option of the loop in `teardown`, an atomic guard, the choice of its arguments, and
- * d_steps; the helper variables are `hidden` (not part of the state) and atomic steps are not stored.
- * SPIN stores one setup state before the loop (the all-zero state before B listens).
+ * d_steps. The variables of the step in progress are 0 between steps; helpers inside one d_step are `hidden`;
+ * atomic steps are not stored. SPIN stores one setup state before the loop (the all-zero state before B listens).
  * Verify: spin -a THIS.pml && gcc -O2 -DSAFETY -o pan pan.c && ./pan -m1000000
  * Knobs: @KNOBS@
  * Properties asserted: @PROPERTIES@
@@ -145,38 +145,45 @@ byte losses;
 byte dups;
 byte filters_on;
 
-/* ---- helpers: not part of the state ---- */
-hidden byte me;           /* the endpoint that acts (and sends: its direction is its index) */
-hidden byte dir;
-hidden byte idx;
-hidden byte c;
-hidden byte ev;
-hidden byte ninc;
-hidden int sg_seq;        /* the arriving segment */
-hidden int sg_ack;
-hidden byte sg_len;
-hidden byte sg_flags;
-hidden byte sg_ghost;
-hidden int sl;            /* its SEG.LEN */
-hidden byte em_valid;      /* the segment the step emits */
-hidden int em_seq;
-hidden int em_ack;
-hidden byte em_len;
-hidden byte em_flags;
-hidden byte em_ghost;
-hidden byte ar_rule;      /* model::Arrival */
+/* ---- the step in progress: globals that are 0 between steps (so they add no states), but carried across the
+ * choices inside a step's atomic sequence, where SPIN restores them when it backtracks (it would not restore
+ * hidden ones) ---- */
+byte me;           /* the endpoint that acts (and sends: its direction is its index) */
+byte dir;          /* the delivery: direction and slot */
+byte idx;
+byte c;            /* the ISS choice */
+byte ev;
+byte ninc;         /* the incarnation an ISS is chosen for */
+int sg_seq;        /* the arriving segment */
+int sg_ack;
+byte sg_len;
+byte sg_flags;
+byte sg_ghost;
+byte em_valid;     /* the segment the step emits */
+int em_seq;
+int em_ack;
+byte em_len;
+byte em_flags;
+byte em_ghost;
+byte ar_rule;      /* model::Arrival, for the properties */
+byte ar_stray;
+byte ar_misordered;
+byte ar_fin_misplaced;
+byte edge;         /* the step was an arrival: check the edge properties */
+int iv[4];         /* ISS choices */
+byte nv;
+Tcb bf;            /* the receiver's TCB before an arrival (edge properties) */
+
+/* ---- helpers inside one d_step: not part of the state ---- */
+hidden int sl;            /* SEG.LEN */
 hidden byte ar_delivered;
-hidden byte ar_stray;
-hidden byte ar_misordered;
 hidden byte ar_fin_taken;
-hidden byte ar_fin_misplaced;
 hidden byte ar_deleted;
 hidden byte decided;
 hidden byte ack_ok;
 hidden byte foreign;
 hidden byte found;
 hidden byte misplaced;
-hidden byte edge;
 hidden int h_p;
 hidden int h_q;
 hidden int h_k;
@@ -186,10 +193,7 @@ hidden int h_span;
 hidden int fin_at;
 hidden int h_at;
 hidden byte placed;
-hidden int iv[4];         /* ISS choices */
-hidden byte nv;
 hidden int newiss;
-hidden Tcb bf;            /* the receiver's TCB before an arrival (edge properties) */
 
 #define T tcb[me]
 #define SG_INC (sg_ghost >> 4)
@@ -729,7 +733,7 @@ inline take_segment() {
 inline finish() {
   printf(@PRINT@);
 @ASSERTS@
-  edge = 0
+@CLEAR@
 }
 
 active proctype teardown() {
@@ -737,7 +741,6 @@ active proctype teardown() {
     tcb[1].state = LISTEN;   /* the server's listener */
     filters_on = @FILTERS_START@;
 @KNOB_PRINTS@
-    edge = 0;
     finish()
   };
 @END_LABEL@
@@ -889,6 +892,18 @@ std::string asserts_text(const std::vector<std::string>& props) {
   if (has("stream-integrity"))
     out += "  assert(!(edge && (ar_misordered || ar_fin_misplaced)));   /* stream-integrity */\n";
   if (has("half-open")) out += "  assert(!HALF_OPEN);   /* half-open */\n";
+  return out;
+}
+
+/// finish()'s last lines: the step's globals back to 0, so that every stored state has them 0.
+std::string clear_text() {
+  std::string out = "  me = 0; dir = 0; idx = 0; c = 0; ev = 0; ninc = 0;\n"
+                    "  sg_seq = 0; sg_ack = 0; sg_len = 0; sg_flags = 0; sg_ghost = 0;\n"
+                    "  em_valid = 0; em_seq = 0; em_ack = 0; em_len = 0; em_flags = 0; em_ghost = 0;\n"
+                    "  ar_rule = 0; ar_stray = 0; ar_misordered = 0; ar_fin_misplaced = 0; edge = 0;\n"
+                    "  iv[0] = 0; iv[1] = 0; iv[2] = 0; iv[3] = 0; nv = 0;\n ";
+  for (const Field& f : kTcbFields) out += fmt::format(" bf.{} = 0;", f.name);
+  out.pop_back();
   return out;
 }
 
@@ -1141,6 +1156,7 @@ std::string export_model(const Knobs& k, const std::vector<std::string>& props) 
       {"@ISS@", iss_text(k)},
       {"@PRINT@", print_text(k.capacity)},
       {"@ASSERTS@", asserts_text(props)},
+      {"@CLEAR@", clear_text()},
       {"@KNOB_PRINTS@", knob_prints},
       {"@OPTIONS@", options_text(k) + (deadlock ? "  /* accepted final state (no-deadlock): a self-loop, so SPIN "
                                                   "does not call it an invalid end state */\n  :: FINAL\n"

@@ -205,7 +205,7 @@ void add_promela_commands(CLI::App& app, int& exit_code) {
   pml->footer(
       "Then: spin -a m.pml && gcc -O2 -DSAFETY -o pan pan.c && ./pan -m1000000. SPIN stores one setup state more "
       "than `teardown check` counts. Not exported yet: isn=symbolic and clock:RATE, timing=exact, linux_quirks "
-      "(profile linux), apps=eager (exit 2 names the knob).\nExit: 0 written; 2 bad usage, model file or unsupported "
+      "(profile linux) (exit 2 names the knob).\nExit: 0 written; 2 bad usage, model file or unsupported "
       "knob.");
   pml->callback([eo, &exit_code] { exit_code = guarded([&] { run_export(*eo); }); });
 

@@ -918,9 +918,21 @@ constexpr const char* kChoose =
 
 std::string options_text(const Knobs& k) {
   std::string out;
+  // apps=eager: an application that can act does so before the network or time move (the model's
+  // tick_successors returns after the user actions when there are any), so every other option waits for none.
+  std::vector<std::string> user_guards;
+  const auto user = [&](std::string_view comment, const std::string& guard, const std::string& body) {
+    user_guards.push_back("(" + guard + ")");
+    return option(comment, guard, body);
+  };
+  const auto other = [&](std::string_view comment, const std::string& guard, const std::string& body) {
+    if (k.apps != Apps::Eager) return option(comment, guard, body);
+    return option(std::string(comment) + " (apps=eager: only when no application can act)",
+                  "!USER_ACTS && (" + guard + ")", body);
+  };
   const std::string tail = "      fate();\n      d_step { finish() }";
   // ---- applications (RFC 9293 3.10.1-3.10.5) ----
-  out += option("A: OPEN, active (RFC 9293 3.10.1): CLOSED -> SYN-SENT, for each ISS the isn policy allows",
+  out += user("A: OPEN, active (RFC 9293 3.10.1): CLOSED -> SYN-SENT, for each ISS the isn policy allows",
                 "tcb[0].state == CLOSED && tcb[0].incarnation < INCARNATIONS",
                 std::string("      d_step { me = 0; ninc = T.incarnation + 1; iss_choices() };\n") + kChoose +
                     "      d_step {\n        ev = EV_OPEN; em_valid = 0; newiss = iv[c];\n        clear_tcb();\n"
@@ -935,7 +947,7 @@ std::string options_text(const Knobs& k) {
     const std::string t = fmt::format("tcb[{}]", side);
     const std::string set_me = fmt::format("me = {}; ev = EV_OTHER; em_valid = 0;", side);
     if (data > 0)
-      out += option(
+      out += user(
           fmt::format("{}: SEND of one unit (RFC 9293 3.10.2), knob {}_data = {}", who, side == 0 ? "client" : "server",
                       data),
           fmt::format("{0}.sent < {1} && ({0}.state == ESTABLISHED || {0}.state == CLOSE_WAIT) && {0}.fin_sent == 0 "
@@ -957,17 +969,17 @@ std::string options_text(const Knobs& k) {
                                    "        :: else -> skip\n        fi\n      };\n" +
                                    tail;
     if (mode == CloseMode::Active || mode == CloseMode::Crash)
-      out += option(fmt::format("{}: CLOSE (RFC 9293 3.10.4), knob {}_close = {}", who,
+      out += user(fmt::format("{}: CLOSE (RFC 9293 3.10.4), knob {}_close = {}", who,
                                 side == 0 ? "client" : "server", name(mode)),
                     fmt::format("{1} && ({0}.state == ESTABLISHED || {0}.state == CLOSE_WAIT) && {0}.closed == 0", t,
                                 done_sending),
                     close_body);
     if (mode == CloseMode::Passive)
-      out += option(fmt::format("{}: CLOSE after the peer's FIN (RFC 9293 3.10.4), knob {}_close = passive", who,
+      out += user(fmt::format("{}: CLOSE after the peer's FIN (RFC 9293 3.10.4), knob {}_close = passive", who,
                                 side == 0 ? "client" : "server"),
                     fmt::format("{1} && {0}.state == CLOSE_WAIT && {0}.closed == 0", t, done_sending), close_body);
     if (mode == CloseMode::Abort)
-      out += option(fmt::format("{}: ABORT (RFC 9293 3.10.5), knob {}_close = abort", who,
+      out += user(fmt::format("{}: ABORT (RFC 9293 3.10.5), knob {}_close = abort", who,
                                 side == 0 ? "client" : "server"),
                     fmt::format("{1} && ({0}.state == ESTABLISHED || {0}.state == CLOSE_WAIT)", t, done_sending),
                     "      d_step {\n        " + set_me +
@@ -976,12 +988,12 @@ std::string options_text(const Knobs& k) {
                         "        del_tcb()\n      };\n" +
                         tail);
     if (mode == CloseMode::Crash)
-      out += option(fmt::format("{}: the host crashes, knob {}_close = crash: the TCB vanishes", who,
+      out += other(fmt::format("{}: the host crashes, knob {}_close = crash: the TCB vanishes", who,
                                 side == 0 ? "client" : "server"),
                     fmt::format("{1} && SYNCED({0}.state)", t, done_sending),
                     "      d_step {\n        " + set_me + "\n        del_tcb()\n      };\n" + tail);
     // ---- timers (RFC 9293 3.10.8) ----
-    out += option(fmt::format("{}: retransmission timeout (RFC 9293 3.10.8): resend at SND.UNA, or give up after "
+    out += other(fmt::format("{}: retransmission timeout (RFC 9293 3.10.8): resend at SND.UNA, or give up after "
                               "R2 = max_retries",
                               who),
                   fmt::format("{}.rto == 1", t),
@@ -999,7 +1011,7 @@ std::string options_text(const Knobs& k) {
                       "            em_ghost = (T.incarnation << 4) | ((T.snd_una - T.iss - 1) & 15)\n"
                       "          fi\n        fi\n      };\n" +
                       tail);
-    out += option(fmt::format("{}: the TIME-WAIT timer (RFC 9293 3.10.8) or the FIN-WAIT-2 timer (knob "
+    out += other(fmt::format("{}: the TIME-WAIT timer (RFC 9293 3.10.8) or the FIN-WAIT-2 timer (knob "
                               "fin_wait2_timeout) fires: the TCB is deleted",
                               who),
                   fmt::format("({0}.time_wait == 1 || {0}.fin_wait2 == 1)", t),
@@ -1018,7 +1030,7 @@ std::string options_text(const Knobs& k) {
     }
   any += ")";
   pick += "      fi;\n";
-  out += option(
+  out += other(
       "the network delivers a segment (any one with reorder=true; equal segments are one choice); SEGMENT "
       "ARRIVES, RFC 9293 3.10.7, for each ISS the isn policy allows a connection it creates",
       any,
@@ -1044,7 +1056,7 @@ std::string options_text(const Knobs& k) {
   // ---- firewall rules switching on ----
   for (unsigned i = 0; i < k.filters.size(); ++i) {
     if (!k.filters[i].anytime) continue;
-    out += option(fmt::format("knob filter {}: the rule switches on", describe(k.filters[i])),
+    out += other(fmt::format("knob filter {}: the rule switches on", describe(k.filters[i])),
                   fmt::format("((filters_on >> {}) & 1) == 0", i),
                   fmt::format("      d_step {{ ev = EV_OTHER; filters_on = filters_on | {}; finish() }}", 1u << i));
   }
@@ -1065,12 +1077,15 @@ std::string options_text(const Knobs& k) {
       timers += fmt::format("        if\n        :: tcb[{0}].{1} > 1 -> tcb[{0}].{1}--\n        :: else -> skip\n"
                             "        fi;\n",
                             side, timer);
-  out += option("a tick: timers count down, segments age; never while a timer has expired or a segment is MSL old, "
+  out += other("a tick: timers count down, segments age; never while a timer has expired or a segment is MSL old, "
                 "and only when it changes something",
                 "!EXPIRED(tcb[0]) && !EXPIRED(tcb[1]) && !" + old +
                     " && (RUNNING(tcb[0]) || RUNNING(tcb[1]) || count[0] > 0 || count[1] > 0)",
                 "      d_step {\n        ev = EV_OTHER;\n" + timers + age + "        finish()\n      }");
-  return out;
+  if (k.apps != Apps::Eager) return out;
+  std::string acts = "(0";
+  for (const std::string& g : user_guards) acts += " || " + g;
+  return "#define USER_ACTS " + acts + ")\n" + out;
 }
 
 }  // namespace
@@ -1099,7 +1114,6 @@ std::optional<std::string> unsupported(const Knobs& k) {
                          v);
   if (k.timing_exact) return "knob timing: exact is not exported to Promela yet (zones); use timing=ticks";
   if (k.linux_quirks) return "knob linux_quirks: true (profile linux) is not exported to Promela yet";
-  if (k.apps == Apps::Eager) return "knob apps: eager is not exported to Promela yet; use apps=free";
   if (k.reopen_isn_offset != 0 && near_signed_boundary(k.reopen_isn_offset))
     return "knob reopen_isn_offset: too close to 2^31 for Promela's int additions";
   return std::nullopt;

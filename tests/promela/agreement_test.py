@@ -56,6 +56,8 @@ MATRIX = [
     ("quiet-acks", "--profile rfc9293 --set ack_stale_acks=false --set ack_in_time_wait=false --set incarnations=1 "
                    "--set loss=0 --set dup=0"),
     ("min-delay", "--profile rfc1337 --set incarnations=1 --set loss=0 --set dup=0 --set min_delay=1 --set msl=3"),
+    ("eager-rfc1337", "--profile rfc1337 --set apps=eager"),
+    ("eager-rfc9293", "--profile rfc9293 --set apps=eager --set incarnations=1 --set loss=0"),
     ("window-1", "--profile rfc9293 --set window=1 --set client_data=2 --set incarnations=1 --set loss=0 --set dup=0"),
 ]
 
@@ -66,7 +68,7 @@ STATES = {
     "capacity-1": 4272, "server-never-closes": 7092, "client-aborts": 21845, "client-crashes": 47628,
     "filter-rst": 8089, "filter-fin-anytime": 52422, "isn-fixed": 33836, "isn-choose": 85023,
     "isn-adversarial-both": 23301, "syn-challenge": 15139, "syn-drop-rfc793": 11862, "quiet-acks": 10474,
-    "min-delay": 27288, "window-1": 153109,
+    "min-delay": 27288, "window-1": 153109, "eager-rfc1337": 161596, "eager-rfc9293": 3862,
 }
 
 SETUP_STATES = 1  # model::promela::kSetupStates

@@ -196,7 +196,7 @@ void add_promela_commands(CLI::App& app, int& exit_code) {
   auto* pml = exp->add_subcommand(
       "promela", "the same transition system as `check` (concrete ISNs, whole ticks) as a Promela model for SPIN");
   pml->add_option("model", eo->model_file, "model file (TOML); default: the built-in default model");
-  pml->add_option("--profile", eo->profile, "profile: rfc793, rfc9293, rfc1337, bsd, no-time-wait, linux-2.2");
+  pml->add_option("--profile", eo->profile, "profile: rfc793, rfc9293, rfc1337, linux, linux-2.2, bsd, no-time-wait");
   pml->add_option("--set", eo->sets, "knob=value (repeatable); see `teardown list knobs`");
   pml->add_option("--property", eo->properties,
                   "a property to assert (repeatable; default: all but eventual-close); no-deadlock becomes SPIN's "
@@ -204,8 +204,8 @@ void add_promela_commands(CLI::App& app, int& exit_code) {
   pml->add_option("-o,--output", eo->out, "write the model here (default: standard output)");
   pml->footer(
       "Then: spin -a m.pml && gcc -O2 -DSAFETY -o pan pan.c && ./pan -m1000000. SPIN stores one setup state more "
-      "than `teardown check` counts. Not exported yet: isn=symbolic and clock:RATE, timing=exact, linux_quirks "
-      "(profile linux) (exit 2 names the knob).\nExit: 0 written; 2 bad usage, model file or unsupported "
+      "than `teardown check` counts. Not exported yet: isn=symbolic and clock:RATE, timing=exact (exit 2 names the "
+      "knob).\nExit: 0 written; 2 bad usage, model file or unsupported "
       "knob.");
   pml->callback([eo, &exit_code] { exit_code = guarded([&] { run_export(*eo); }); });
 

@@ -83,6 +83,7 @@ const char* kHeader = R"PML(/* Promela export of the teardown model (teardown ex
 #define RST_TW_IGNORE @RST_TW_IGNORE@
 #define SYN_TW @SYN_TW@
 #define REOPEN_ISN_OFFSET @REOPEN_OFFSET@
+#define LINUX @LINUX@
 #define SYN_TW_RST 0
 #define SYN_TW_REOPEN 1
 #define SYN_TW_CHALLENGE 2
@@ -194,6 +195,14 @@ hidden int fin_at;
 hidden int h_at;
 hidden byte placed;
 hidden int newiss;
+hidden byte lx_done;      /* knob linux_quirks: the Linux rules decided */
+hidden byte lx_new_data;
+hidden byte lx_orphan;
+hidden byte lx_fin;
+hidden byte lx_redo;      /* linux_arrives made the segment a bare ACK: 1 all old, 2 data after the peer's FIN */
+hidden byte lx_before;
+hidden byte lx_in_window;
+hidden int lx_end;
 
 #define T tcb[me]
 #define SG_INC (sg_ghost >> 4)
@@ -201,8 +210,15 @@ hidden int newiss;
 #define FIN_ACKED (T.fin_sent != 0 && T.snd_una == T.snd_nxt)
 #define TAKES_TEXT (T.state == ESTABLISHED || T.state == FIN_WAIT_1 || T.state == FIN_WAIT_2)
 #define IN_WINDOW(s) (SEQ_LE(T.rcv_nxt, s) && SEQ_LT(s, T.rcv_nxt + WINDOW))
+#define FIN_RECEIVED (T.state == CLOSE_WAIT || T.state == LAST_ACK || T.state == CLOSING || T.state == TIME_WAIT)
 /* Table 6 of RFC 9293 3.10.7.4 (RCV.WND > 0) */
-#define ACCEPTABLE ((sl == 0) -> IN_WINDOW(sg_seq) : (IN_WINDOW(sg_seq) || IN_WINDOW(sg_seq + sl - 1)))
+#define RFC_ACCEPTABLE ((sl == 0) -> IN_WINDOW(sg_seq) : (IN_WINDOW(sg_seq) || IN_WINDOW(sg_seq + sl - 1)))
+/* knob linux_quirks: the test the live kernel applies (tests/conformance/) */
+#define LINUX_ACCEPTABLE ((HAS(sg_flags, RST) && FIN_RECEIVED && sg_seq + 1 == T.rcv_nxt) || \
+  (!((T.state == CLOSE_WAIT || T.state == CLOSING) && \
+     SEQ_GT(sg_seq + sg_len + (HAS(sg_flags, SYN) -> 1 : 0), T.rcv_nxt + WINDOW)) && \
+   SEQ_LE(sg_seq, T.rcv_nxt + WINDOW) && SEQ_GE(sg_seq + sl, T.rcv_nxt)))
+#define ACCEPTABLE (LINUX -> LINUX_ACCEPTABLE : RFC_ACCEPTABLE)
 #define EM_LT(S) (ULT(em_seq, S.seq) || (em_seq == S.seq && (ULT(em_ack, S.ack) || (em_ack == S.ack && \
                   (em_len < S.dlen || (em_len == S.dlen && (em_flags < S.flags || (em_flags == S.flags && \
                   (0 < S.age || (0 == S.age && em_ghost < S.ghost))))))))))
@@ -518,7 +534,8 @@ inline synchronized_arrives() {
   :: !decided && HAS(sg_flags, RST) ->
     decided = 1;
     if
-    :: RFC5961 && sg_seq != T.rcv_nxt -> ack_of(); ar_rule = R_RstChallenge
+    :: RFC5961 && !(sg_seq == T.rcv_nxt || (LINUX && FIN_RECEIVED && sg_seq + 1 == T.rcv_nxt)) ->
+      ack_of(); ar_rule = R_RstChallenge
     :: else ->
       if
       :: T.state == TIME_WAIT && RST_TW_IGNORE -> ar_rule = R_RstIgnoredTimeWait
@@ -622,12 +639,144 @@ inline synchronized_arrives() {
       :: !ar_deleted && (sg_len > 0 || HAS(sg_flags, FIN) || ar_delivered > 0) -> ack_of()
       :: else -> skip
       fi
-    :: !TAKES_TEXT && HAS(sg_flags, FIN) && T.state == TIME_WAIT ->
+    :: !TAKES_TEXT && HAS(sg_flags, FIN) && LINUX -> skip   /* linux: discarded once its ACK is taken */
+    :: !TAKES_TEXT && HAS(sg_flags, FIN) && !LINUX && T.state == TIME_WAIT ->
       if
       :: !ACK_IN_TIME_WAIT -> ar_rule = R_TimeWaitSilent
       :: else -> T.time_wait = TIME_WAIT_TICKS + 1; ack_of(); ar_rule = R_TimeWaitFin
       fi
-    :: !TAKES_TEXT && HAS(sg_flags, FIN) && T.state != TIME_WAIT -> ack_of(); ar_rule = R_FinAgain
+    :: !TAKES_TEXT && HAS(sg_flags, FIN) && !LINUX && T.state != TIME_WAIT -> ack_of(); ar_rule = R_FinAgain
+    :: else -> skip
+    fi
+  :: else -> skip
+  fi
+}
+
+/* knob linux_quirks: a reset of ours that deletes the TCB */
+inline linux_reset(rr, rseq) {
+  make(RST, rseq, 0, T.incarnation);
+  deleted(rr)
+}
+
+/* the segment as a bare ACK at RCV.NXT (linux: its ACK counts on its own) */
+inline linux_bare() {
+  sg_flags = sg_flags & ACK;
+  sg_len = 0;
+  sg_seq = T.rcv_nxt;
+  sl = 0
+}
+
+/* knob linux_quirks (model/endpoint.cpp linux_arrives): where the live kernel answers differently from RFC 9293:
+ * TIME-WAIT and an orphaned FIN-WAIT-2 are minisockets, data to an orphaned socket resets it */
+inline linux_arrives() {
+  lx_new_data = ((sg_len > 0 && SEQ_GT(sg_seq + sg_len, T.rcv_nxt)) || (HAS(sg_flags, FIN) && SEQ_GT(sg_seq, T.rcv_nxt)));
+  lx_orphan = (T.closed != 0 && (T.state == FIN_WAIT_1 || T.state == FIN_WAIT_2));
+  if
+  :: T.state == TIME_WAIT ->
+    lx_done = 1;
+    if
+    :: HAS(sg_flags, RST) ->
+      if
+      :: sg_seq != T.rcv_nxt -> ar_rule = R_LinuxTimeWaitIgnoreRst
+      :: sg_seq == T.rcv_nxt && RST_TW_IGNORE -> ar_rule = R_RstIgnoredTimeWait
+      :: else -> deleted(R_LinuxTimeWaitRst)
+      fi
+    :: !HAS(sg_flags, RST) && HAS(sg_flags, SYN) && !HAS(sg_flags, ACK) && SEQ_GT(sg_seq, T.rcv_nxt) && me == 1 &&
+       SYN_TW == SYN_TW_REOPEN ->
+      if
+      :: HAS(sg_flags, FIN) -> deleted(R_LinuxSynFinDropped)
+      :: else -> accept_syn(R_TimeWaitSynReopen)
+      fi
+    :: else ->
+      if
+      :: HAS(sg_flags, FIN) && !HAS(sg_flags, SYN) && sg_seq + sg_len + 1 == T.rcv_nxt ->
+        T.time_wait = TIME_WAIT_TICKS + 1; ack_of(); ar_rule = R_TimeWaitFinAgain
+      :: else ->
+        if
+        :: sg_flags == ACK && sg_len == 0 && sg_seq == T.rcv_nxt -> ar_rule = R_LinuxTimeWaitQuiet
+        :: else -> ack_of(); ar_rule = R_LinuxTimeWaitAck
+        fi
+      fi
+    fi
+  :: else -> skip
+  fi;
+  if
+  :: !lx_done && lx_orphan && T.state == FIN_WAIT_2 ->   /* a minisocket: tcp_timewait_state_process */
+    lx_done = 1;
+    lx_end = sg_seq + sl;
+    lx_in_window = (sg_seq == T.rcv_nxt || (SEQ_GT(lx_end, T.rcv_nxt) && SEQ_LT(sg_seq, T.rcv_nxt + WINDOW)) ||
+                    (sg_seq == T.rcv_nxt + WINDOW && sg_seq == lx_end));
+    if
+    :: !lx_in_window -> ack_of(); ar_rule = R_LinuxFinWait2Ack
+    :: lx_in_window && HAS(sg_flags, RST) -> deleted(R_LinuxFinWait2Rst)
+    :: lx_in_window && !HAS(sg_flags, RST) && HAS(sg_flags, SYN) && SEQ_GE(sg_seq, T.rcv_nxt) ->
+      reset_for(R_LinuxFinWait2Syn); del_tcb(); ar_deleted = 1
+    :: else ->
+      if
+      :: !HAS(sg_flags, ACK) || !SEQ_GT(lx_end, T.rcv_nxt) || lx_end == sg_seq -> ar_rule = R_LinuxFinWait2Quiet
+      :: else ->
+        if
+        :: !HAS(sg_flags, FIN) || lx_end != T.rcv_nxt + 1 -> linux_reset(R_LinuxOrphanData, sg_ack)
+        :: else -> T.rcv_nxt = T.rcv_nxt + 1; ack_of(); enter_tw(); ar_rule = R_LinuxFinWait2Fin
+        fi
+      fi
+    fi
+  :: else -> skip
+  fi;
+  /* RFC 9293's checks decide a RST, a SYN, an unacceptable segment and an ACK of unsent data */
+  if
+  :: !lx_done && (HAS(sg_flags, RST) || HAS(sg_flags, SYN) || !ACCEPTABLE ||
+                  (HAS(sg_flags, ACK) && SEQ_GT(sg_ack, T.snd_nxt))) -> lx_done = 2
+  :: else -> skip
+  fi;
+  /* all of it old: its ACK counts on its own (finished in linux_after) */
+  if
+  :: !lx_done && sl > 0 && SEQ_LE(sg_seq + sl, T.rcv_nxt) ->
+    lx_redo = 1;
+    lx_fin = HAS(sg_flags, FIN);
+    lx_before = T.state;
+    linux_bare()
+  :: else -> skip
+  fi;
+  /* new data that starts below RCV.NXT after the peer's FIN: its ACK first (finished in linux_after) */
+  if
+  :: !lx_done && lx_redo == 0 && FIN_RECEIVED && sg_len > 0 && SEQ_LT(sg_seq, T.rcv_nxt) ->
+    lx_redo = 2;
+    lx_before = T.state;
+    linux_bare()
+  :: else -> skip
+  fi;
+  if
+  :: !lx_done && lx_redo == 0 && lx_orphan && lx_new_data ->
+    lx_done = 1;
+    if
+    :: HAS(sg_flags, ACK) && SEQ_LT(T.snd_una, sg_ack) && SEQ_LE(sg_ack, T.snd_nxt) -> T.snd_una = sg_ack
+    :: else -> skip
+    fi;
+    linux_reset(R_LinuxOrphanData, T.snd_una)
+  :: else -> skip
+  fi;
+  if
+  :: lx_done == 2 -> lx_done = 0
+  :: else -> skip
+  fi
+}
+
+/* knob linux_quirks: after RFC 9293's rules took the bare ACK of a segment linux_arrives made bare */
+inline linux_after() {
+  if
+  :: lx_redo == 1 ->   /* a socket the application still holds acknowledges an old segment */
+    if
+    :: !(ar_deleted || (lx_before == CLOSING && T.state == TIME_WAIT) ||
+         (lx_before == FIN_WAIT_1 && T.state == FIN_WAIT_2 && T.closed != 0 && !lx_fin)) && !em_valid -> ack_of()
+    :: else -> skip
+    fi;
+    ar_rule = R_LinuxDuplicate
+  :: lx_redo == 2 ->   /* the ACK moved nothing on: the data resets the connection */
+    if
+    :: !(ar_deleted || em_valid || T.state != lx_before) ->
+      lx_end = (HAS(sg_flags, ACK) -> sg_ack : T.snd_nxt);
+      linux_reset(R_LinuxDataAfterFin, lx_end)
     :: else -> skip
     fi
   :: else -> skip
@@ -649,11 +798,28 @@ inline arrive() {
     if
     :: HAS(sg_flags, RST) -> ar_rule = R_ListenDropRst
     :: !HAS(sg_flags, RST) && HAS(sg_flags, ACK) -> reset_for(R_ListenResetAck)
-    :: !HAS(sg_flags, RST) && !HAS(sg_flags, ACK) && HAS(sg_flags, SYN) -> accept_syn(R_ListenSyn)
+    :: !HAS(sg_flags, RST) && !HAS(sg_flags, ACK) && HAS(sg_flags, SYN) && HAS(sg_flags, FIN) && LINUX ->
+      ar_rule = R_LinuxSynFinDropped
+    :: !HAS(sg_flags, RST) && !HAS(sg_flags, ACK) && HAS(sg_flags, SYN) && !(HAS(sg_flags, FIN) && LINUX) ->
+      accept_syn(R_ListenSyn)
     :: else -> ar_rule = R_ListenDrop
     fi
   :: T.state == SYN_SENT -> syn_sent_arrives()
-  :: else -> synchronized_arrives()
+  :: else ->
+    lx_done = 0;
+    lx_redo = 0;
+    if
+    :: LINUX -> linux_arrives()
+    :: else -> skip
+    fi;
+    if
+    :: !lx_done -> decided = 0; synchronized_arrives()
+    :: else -> skip
+    fi;
+    if
+    :: LINUX -> linux_after()
+    :: else -> skip
+    fi
   fi
 }
 
@@ -1113,7 +1279,6 @@ std::optional<std::string> unsupported(const Knobs& k) {
                          "choose another value",
                          v);
   if (k.timing_exact) return "knob timing: exact is not exported to Promela yet (zones); use timing=ticks";
-  if (k.linux_quirks) return "knob linux_quirks: true (profile linux) is not exported to Promela yet";
   if (k.reopen_isn_offset != 0 && near_signed_boundary(k.reopen_isn_offset))
     return "knob reopen_isn_offset: too close to 2^31 for Promela's int additions";
   return std::nullopt;
@@ -1163,6 +1328,7 @@ std::string export_model(const Knobs& k, const std::vector<std::string>& props) 
       {"@RST_TW_IGNORE@", bool_text(k.rst_in_time_wait == EndpointRules::RstInTimeWait::Ignore)},
       {"@SYN_TW@", std::to_string(static_cast<unsigned>(k.syn_in_time_wait))},
       {"@REOPEN_OFFSET@", int_literal(k.reopen_isn_offset)},
+      {"@LINUX@", bool_text(k.linux_quirks)},
       {"@FILTERS_START@", std::to_string(start)},
       {"@FILTERED@", filtered_text(k)},
       {"@END_LABEL@", deadlock ? "" : "end:  /* no-deadlock is not asserted: every state is a valid end state */"},

@@ -58,6 +58,10 @@ MATRIX = [
     ("min-delay", "--profile rfc1337 --set incarnations=1 --set loss=0 --set dup=0 --set min_delay=1 --set msl=3"),
     ("eager-rfc1337", "--profile rfc1337 --set apps=eager"),
     ("eager-rfc9293", "--profile rfc9293 --set apps=eager --set incarnations=1 --set loss=0"),
+    ("linux-one", "--profile linux --set incarnations=1 --set loss=0 --set dup=0"),
+    ("linux-reopen", "--profile linux --set client_data=0 --set server_data=0 --set loss=0 --set dup=0"),
+    ("linux-loss", "--profile linux --set incarnations=1 --set dup=0"),
+    ("linux-dup", "--profile linux --set incarnations=1 --set loss=0"),
     ("window-1", "--profile rfc9293 --set window=1 --set client_data=2 --set incarnations=1 --set loss=0 --set dup=0"),
 ]
 
@@ -69,6 +73,7 @@ STATES = {
     "filter-rst": 8089, "filter-fin-anytime": 52422, "isn-fixed": 33836, "isn-choose": 85023,
     "isn-adversarial-both": 23301, "syn-challenge": 15139, "syn-drop-rfc793": 11862, "quiet-acks": 10474,
     "min-delay": 27288, "window-1": 153109, "eager-rfc1337": 161596, "eager-rfc9293": 3862,
+    "linux-one": 16831, "linux-reopen": 16132, "linux-loss": 97598, "linux-dup": 105220,
 }
 
 SETUP_STATES = 1  # model::promela::kSetupStates

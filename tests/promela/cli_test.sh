@@ -25,7 +25,7 @@ grep -q '^#define RST_TW_IGNORE 1$' "$work/m.pml" || { echo "FAIL: rfc1337 expor
 expect 0 "active proctype teardown" -- "$teardown" export promela --profile bsd --set incarnations=1
 expect 2 "knob isn: 'symbolic'" -- "$teardown" export promela --set isn=symbolic
 expect 2 "knob timing: exact" -- "$teardown" export promela --set timing=exact
-expect 2 "knob linux_quirks" -- "$teardown" export promela --profile linux
+expect 0 "#define LINUX 1" -- "$teardown" export promela --profile linux
 expect 2 "eventual-close is a liveness property" -- "$teardown" export promela --property eventual-close
 expect 2 "unknown knob 'nope'" -- "$teardown" export promela --set nope=1
 expect 2 "no such model file" -- "$teardown" export promela "$work/missing.toml"

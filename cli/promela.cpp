@@ -1,7 +1,7 @@
 #include "cli/promela.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -78,9 +78,10 @@ void run_export(const ExportOptions& o) {
     if (std::find(exportable.begin(), exportable.end(), p) == exportable.end()) {
       std::string list;
       for (std::string_view e : exportable) list += (list.empty() ? "" : ", ") + std::string(e);
-      throw BadInput(fmt::format("export promela: --property {}: not exportable (the exportable ones are {}; "
-                                 "eventual-close is a liveness property)",
-                                 p, list));
+      throw BadInput(
+          fmt::format("export promela: --property {}: not exportable (the exportable ones are {}; "
+                      "eventual-close is a liveness property)",
+                      p, list));
     }
   write_output(o.out, model::promela::export_model(knobs, props));
 }
@@ -111,8 +112,8 @@ void run_import(const ImportOptions& o) {
   auto [printed, error] = model::promela::read_printed(text);
   if (!printed) throw BadInput(fmt::format("{}: {}", o.input, error));
   if (printed->knobs.empty() || printed->knobs.front().first != "profile")
-    throw BadInput(fmt::format("{}: no @@KNOB profile= line: replay the trail with `spin -t` on the exported model",
-                               o.input));
+    throw BadInput(
+        fmt::format("{}: no @@KNOB profile= line: replay the trail with `spin -t` on the exported model", o.input));
   model::Knobs knobs;
   if (auto e = model::apply_profile(knobs, printed->knobs.front().second)) throw BadInput(*e);
   knobs.filters.clear();
@@ -134,9 +135,10 @@ void run_import(const ImportOptions& o) {
     m.successors_into(states[i - 1], out);
     const auto it = std::find_if(out.begin(), out.end(), [&](const auto& e) { return e.second == states[i]; });
     if (it == out.end())
-      throw BadInput(fmt::format("{}: step {} of the trail is no transition of the teardown model from step {} (SPIN and "
-                                 "teardown disagree here)",
-                                 o.input, i, i - 1));
+      throw BadInput(
+          fmt::format("{}: step {} of the trail is no transition of the teardown model from step {} (SPIN and "
+                      "teardown disagree here)",
+                      o.input, i, i - 1));
     trace.push_back({it->first, states[i], checker::kNoState});
   }
 
@@ -169,10 +171,10 @@ void run_import(const ImportOptions& o) {
   }
   if (property.empty())
     throw BadInput(fmt::format("{}: the trail's last step breaks no property of the teardown model", o.input));
-  write_output(o.out, fmt::format(R"({{"tool":"teardown","version":"0.1.0","model":{},"property":{},"trace":{}}})",
-                                  knobs_json(knobs), counterexamples::quote(property),
-                                  counterexamples::trace_json(trace, why)) +
-                          "\n");
+  write_output(
+      o.out, fmt::format(R"({{"tool":"teardown","version":"0.1.0","model":{},"property":{},"trace":{}}})",
+                         knobs_json(knobs), counterexamples::quote(property), counterexamples::trace_json(trace, why)) +
+                 "\n");
 }
 
 template <class Run>

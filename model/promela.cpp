@@ -18,11 +18,10 @@ struct Field {
   bool sequence;  ///< int (a sequence number) rather than byte
 };
 constexpr Field kTcbFields[] = {
-    {"iss", true},       {"irs", true},         {"snd_una", true},        {"snd_nxt", true},  {"rcv_nxt", true},
-    {"state", false},    {"incarnation", false}, {"sent", false},         {"received", false}, {"retries", false},
-    {"rto", false},      {"time_wait", false},  {"fin_wait2", false},     {"passive", false}, {"fin_sent", false},
-    {"closed", false},   {"held", false},       {"held_foreign", false},  {"held_misplaced", false},
-    {"held_fin", false},
+    {"iss", true},     {"irs", true},          {"snd_una", true},       {"snd_nxt", true},         {"rcv_nxt", true},
+    {"state", false},  {"incarnation", false}, {"sent", false},         {"received", false},       {"retries", false},
+    {"rto", false},    {"time_wait", false},   {"fin_wait2", false},    {"passive", false},        {"fin_sent", false},
+    {"closed", false}, {"held", false},        {"held_foreign", false}, {"held_misplaced", false}, {"held_fin", false},
 };
 constexpr Field kSegFields[] = {{"seq", true},    {"ack", true},  {"dlen", false},
                                 {"flags", false}, {"age", false}, {"ghost", false}};
@@ -925,19 +924,58 @@ std::string rules_defines() {
   for (unsigned r = 0; r <= static_cast<unsigned>(Rule::Processed); ++r) {
     // The names the Promela uses, spelled as the enum is.
     static constexpr std::string_view kNames[] = {
-        "ClosedDropRst",      "ClosedResetNoAck",     "ClosedResetAck",     "ListenDropRst",
-        "ListenResetAck",     "ListenSyn",            "ListenDrop",         "SynSentBadAck",
-        "SynSentReset",       "SynSentDropRst",       "SynSentEstablished", "SynSentSimultaneous",
-        "SynSentDrop",        "TimeWaitSynRst",       "TimeWaitSynReopen",  "TimeWaitSynChallenge",
-        "TimeWaitSynDrop",    "TimeWaitFinAgain",     "TimeWaitFin",        "TimeWaitSilent",
-        "LinuxOrphanData",    "LinuxDuplicate",       "LinuxSynFinDropped", "LinuxDataAfterFin",
-        "LinuxTimeWaitRst",   "LinuxTimeWaitIgnoreRst", "LinuxTimeWaitAck", "LinuxTimeWaitQuiet",
-        "LinuxFinWait2Syn",   "LinuxFinWait2Rst",     "LinuxFinWait2Ack",   "LinuxFinWait2Fin",
-        "LinuxFinWait2Quiet", "Unacceptable",         "UnacceptableRst",    "UnacceptableBareAck",
-        "RstChallenge",       "RstIgnoredTimeWait",   "RstToListen",        "RstReset",
-        "SynToListen",        "SynChallenge",         "SynReset",           "NoAck",
-        "SynReceivedBadAck",  "AckTooNew",            "AckTooOld",          "LastAckDone",
-        "ClosingIgnored",     "FinAgain",             "Held",               "OutOfOrderDropped",
+        "ClosedDropRst",
+        "ClosedResetNoAck",
+        "ClosedResetAck",
+        "ListenDropRst",
+        "ListenResetAck",
+        "ListenSyn",
+        "ListenDrop",
+        "SynSentBadAck",
+        "SynSentReset",
+        "SynSentDropRst",
+        "SynSentEstablished",
+        "SynSentSimultaneous",
+        "SynSentDrop",
+        "TimeWaitSynRst",
+        "TimeWaitSynReopen",
+        "TimeWaitSynChallenge",
+        "TimeWaitSynDrop",
+        "TimeWaitFinAgain",
+        "TimeWaitFin",
+        "TimeWaitSilent",
+        "LinuxOrphanData",
+        "LinuxDuplicate",
+        "LinuxSynFinDropped",
+        "LinuxDataAfterFin",
+        "LinuxTimeWaitRst",
+        "LinuxTimeWaitIgnoreRst",
+        "LinuxTimeWaitAck",
+        "LinuxTimeWaitQuiet",
+        "LinuxFinWait2Syn",
+        "LinuxFinWait2Rst",
+        "LinuxFinWait2Ack",
+        "LinuxFinWait2Fin",
+        "LinuxFinWait2Quiet",
+        "Unacceptable",
+        "UnacceptableRst",
+        "UnacceptableBareAck",
+        "RstChallenge",
+        "RstIgnoredTimeWait",
+        "RstToListen",
+        "RstReset",
+        "SynToListen",
+        "SynChallenge",
+        "SynReset",
+        "NoAck",
+        "SynReceivedBadAck",
+        "AckTooNew",
+        "AckTooOld",
+        "LastAckDone",
+        "ClosingIgnored",
+        "FinAgain",
+        "Held",
+        "OutOfOrderDropped",
         "Processed",
     };
     static_assert(std::size(kNames) == static_cast<std::size_t>(Rule::Processed) + 1);
@@ -1046,15 +1084,18 @@ std::string asserts_text(const std::vector<std::string>& props) {
            "));   /* stray-segment */\n";
   }
   if (has("time-wait-assassination"))
-    out += "  assert(!(edge && bf.state == TIME_WAIT && bf.time_wait > 1 && T.state != TIME_WAIT && "
-           "ar_rule != R_TimeWaitSynReopen));   /* time-wait-assassination (RFC 1337 TWA) */\n";
+    out +=
+        "  assert(!(edge && bf.state == TIME_WAIT && bf.time_wait > 1 && T.state != TIME_WAIT && "
+        "ar_rule != R_TimeWaitSynReopen));   /* time-wait-assassination (RFC 1337 TWA) */\n";
   if (has("desync"))
-    out += "  assert(!(edge && LIVE(bf.state) && bf.incarnation == T.incarnation && T.snd_una != bf.snd_una && "
-           "SG_INC != T.incarnation));   /* desync (RFC 1337 H2) */\n";
+    out +=
+        "  assert(!(edge && LIVE(bf.state) && bf.incarnation == T.incarnation && T.snd_una != bf.snd_una && "
+        "SG_INC != T.incarnation));   /* desync (RFC 1337 H2) */\n";
   if (has("new-connection-killed"))
-    out += "  assert(!(edge && LIVE(bf.state) && !LIVE(T.state) && SG_INC != 0 && SG_INC < bf.incarnation && "
-           "(ar_rule == R_RstReset || ar_rule == R_RstToListen || ar_rule == R_SynSentReset || "
-           "ar_rule == R_SynReset || ar_rule == R_SynToListen)));   /* new-connection-killed (RFC 1337 H3) */\n";
+    out +=
+        "  assert(!(edge && LIVE(bf.state) && !LIVE(T.state) && SG_INC != 0 && SG_INC < bf.incarnation && "
+        "(ar_rule == R_RstReset || ar_rule == R_RstToListen || ar_rule == R_SynSentReset || "
+        "ar_rule == R_SynReset || ar_rule == R_SynToListen)));   /* new-connection-killed (RFC 1337 H3) */\n";
   if (has("stream-integrity"))
     out += "  assert(!(edge && (ar_misordered || ar_fin_misplaced)));   /* stream-integrity */\n";
   if (has("half-open")) out += "  assert(!HALF_OPEN);   /* half-open */\n";
@@ -1063,11 +1104,12 @@ std::string asserts_text(const std::vector<std::string>& props) {
 
 /// finish()'s last lines: the step's globals back to 0, so that every stored state has them 0.
 std::string clear_text() {
-  std::string out = "  me = 0; dir = 0; idx = 0; c = 0; ev = 0; ninc = 0;\n"
-                    "  sg_seq = 0; sg_ack = 0; sg_len = 0; sg_flags = 0; sg_ghost = 0;\n"
-                    "  em_valid = 0; em_seq = 0; em_ack = 0; em_len = 0; em_flags = 0; em_ghost = 0;\n"
-                    "  ar_rule = 0; ar_stray = 0; ar_misordered = 0; ar_fin_misplaced = 0; edge = 0;\n"
-                    "  iv[0] = 0; iv[1] = 0; iv[2] = 0; iv[3] = 0; nv = 0;\n ";
+  std::string out =
+      "  me = 0; dir = 0; idx = 0; c = 0; ev = 0; ninc = 0;\n"
+      "  sg_seq = 0; sg_ack = 0; sg_len = 0; sg_flags = 0; sg_ghost = 0;\n"
+      "  em_valid = 0; em_seq = 0; em_ack = 0; em_len = 0; em_flags = 0; em_ghost = 0;\n"
+      "  ar_rule = 0; ar_stray = 0; ar_misordered = 0; ar_fin_misplaced = 0; edge = 0;\n"
+      "  iv[0] = 0; iv[1] = 0; iv[2] = 0; iv[3] = 0; nv = 0;\n ";
   for (const Field& f : kTcbFields) out += fmt::format(" bf.{} = 0;", f.name);
   out.pop_back();
   return out;
@@ -1099,13 +1141,13 @@ std::string options_text(const Knobs& k) {
   const std::string tail = "      fate();\n      d_step { finish() }";
   // ---- applications (RFC 9293 3.10.1-3.10.5) ----
   out += user("A: OPEN, active (RFC 9293 3.10.1): CLOSED -> SYN-SENT, for each ISS the isn policy allows",
-                "tcb[0].state == CLOSED && tcb[0].incarnation < INCARNATIONS",
-                std::string("      d_step { me = 0; ninc = T.incarnation + 1; iss_choices() };\n") + kChoose +
-                    "      d_step {\n        ev = EV_OPEN; em_valid = 0; newiss = iv[c];\n        clear_tcb();\n"
-                    "        T.state = SYN_SENT; T.incarnation = ninc; T.iss = newiss; T.snd_una = newiss;\n"
-                    "        T.snd_nxt = newiss + 1; T.rto = RTO_TICKS + 1;\n        make(SYN, newiss, 0, ninc)\n"
-                    "      };\n" +
-                    tail);
+              "tcb[0].state == CLOSED && tcb[0].incarnation < INCARNATIONS",
+              std::string("      d_step { me = 0; ninc = T.incarnation + 1; iss_choices() };\n") + kChoose +
+                  "      d_step {\n        ev = EV_OPEN; em_valid = 0; newiss = iv[c];\n        clear_tcb();\n"
+                  "        T.state = SYN_SENT; T.incarnation = ninc; T.iss = newiss; T.snd_una = newiss;\n"
+                  "        T.snd_nxt = newiss + 1; T.rto = RTO_TICKS + 1;\n        make(SYN, newiss, 0, ninc)\n"
+                  "      };\n" +
+                  tail);
   for (unsigned side = 0; side < 2; ++side) {
     const char* who = side == 0 ? "A" : "B";
     const unsigned data = side == 0 ? k.client_data : k.server_data;
@@ -1135,53 +1177,53 @@ std::string options_text(const Knobs& k) {
                                    "        :: else -> skip\n        fi\n      };\n" +
                                    tail;
     if (mode == CloseMode::Active || mode == CloseMode::Crash)
-      out += user(fmt::format("{}: CLOSE (RFC 9293 3.10.4), knob {}_close = {}", who,
-                                side == 0 ? "client" : "server", name(mode)),
-                    fmt::format("{1} && ({0}.state == ESTABLISHED || {0}.state == CLOSE_WAIT) && {0}.closed == 0", t,
-                                done_sending),
-                    close_body);
+      out += user(fmt::format("{}: CLOSE (RFC 9293 3.10.4), knob {}_close = {}", who, side == 0 ? "client" : "server",
+                              name(mode)),
+                  fmt::format("{1} && ({0}.state == ESTABLISHED || {0}.state == CLOSE_WAIT) && {0}.closed == 0", t,
+                              done_sending),
+                  close_body);
     if (mode == CloseMode::Passive)
       out += user(fmt::format("{}: CLOSE after the peer's FIN (RFC 9293 3.10.4), knob {}_close = passive", who,
-                                side == 0 ? "client" : "server"),
-                    fmt::format("{1} && {0}.state == CLOSE_WAIT && {0}.closed == 0", t, done_sending), close_body);
+                              side == 0 ? "client" : "server"),
+                  fmt::format("{1} && {0}.state == CLOSE_WAIT && {0}.closed == 0", t, done_sending), close_body);
     if (mode == CloseMode::Abort)
-      out += user(fmt::format("{}: ABORT (RFC 9293 3.10.5), knob {}_close = abort", who,
-                                side == 0 ? "client" : "server"),
-                    fmt::format("{1} && ({0}.state == ESTABLISHED || {0}.state == CLOSE_WAIT)", t, done_sending),
-                    "      d_step {\n        " + set_me +
-                        "\n        if\n        :: T.state >= SYN_RECEIVED && T.state <= CLOSE_WAIT -> "
-                        "make(RST, T.snd_nxt, 0, T.incarnation)\n        :: else -> skip\n        fi;\n"
-                        "        del_tcb()\n      };\n" +
-                        tail);
+      out +=
+          user(fmt::format("{}: ABORT (RFC 9293 3.10.5), knob {}_close = abort", who, side == 0 ? "client" : "server"),
+               fmt::format("{1} && ({0}.state == ESTABLISHED || {0}.state == CLOSE_WAIT)", t, done_sending),
+               "      d_step {\n        " + set_me +
+                   "\n        if\n        :: T.state >= SYN_RECEIVED && T.state <= CLOSE_WAIT -> "
+                   "make(RST, T.snd_nxt, 0, T.incarnation)\n        :: else -> skip\n        fi;\n"
+                   "        del_tcb()\n      };\n" +
+                   tail);
     if (mode == CloseMode::Crash)
       out += other(fmt::format("{}: the host crashes, knob {}_close = crash: the TCB vanishes", who,
-                                side == 0 ? "client" : "server"),
-                    fmt::format("{1} && SYNCED({0}.state)", t, done_sending),
-                    "      d_step {\n        " + set_me + "\n        del_tcb()\n      };\n" + tail);
+                               side == 0 ? "client" : "server"),
+                   fmt::format("{1} && SYNCED({0}.state)", t, done_sending),
+                   "      d_step {\n        " + set_me + "\n        del_tcb()\n      };\n" + tail);
     // ---- timers (RFC 9293 3.10.8) ----
     out += other(fmt::format("{}: retransmission timeout (RFC 9293 3.10.8): resend at SND.UNA, or give up after "
-                              "R2 = max_retries",
-                              who),
-                  fmt::format("{}.rto == 1", t),
-                  "      d_step {\n        " + set_me +
-                      "\n        if\n        :: T.retries >= MAX_RETRIES -> del_tcb()\n        :: else ->\n"
-                      "          T.retries = T.retries + 1;\n          T.rto = RTO_TICKS + 1;\n          if\n"
-                      "          :: T.state == SYN_SENT -> make(SYN, T.iss, 0, T.incarnation)\n"
-                      "          :: T.state == SYN_RECEIVED -> make(SYN | ACK, T.iss, T.rcv_nxt, T.incarnation)\n"
-                      "          :: T.state != SYN_SENT && T.state != SYN_RECEIVED && T.fin_sent != 0 && "
-                      "T.snd_una + 1 == T.snd_nxt ->\n"
-                      "            make(FIN | ACK, T.snd_una, T.rcv_nxt, T.incarnation);\n"
-                      "            em_ghost = (T.incarnation << 4) | (T.sent & 15)\n"
-                      "          :: else ->\n            make(ACK, T.snd_una, T.rcv_nxt, T.incarnation);\n"
-                      "            em_len = 1;\n"
-                      "            em_ghost = (T.incarnation << 4) | ((T.snd_una - T.iss - 1) & 15)\n"
-                      "          fi\n        fi\n      };\n" +
-                      tail);
+                             "R2 = max_retries",
+                             who),
+                 fmt::format("{}.rto == 1", t),
+                 "      d_step {\n        " + set_me +
+                     "\n        if\n        :: T.retries >= MAX_RETRIES -> del_tcb()\n        :: else ->\n"
+                     "          T.retries = T.retries + 1;\n          T.rto = RTO_TICKS + 1;\n          if\n"
+                     "          :: T.state == SYN_SENT -> make(SYN, T.iss, 0, T.incarnation)\n"
+                     "          :: T.state == SYN_RECEIVED -> make(SYN | ACK, T.iss, T.rcv_nxt, T.incarnation)\n"
+                     "          :: T.state != SYN_SENT && T.state != SYN_RECEIVED && T.fin_sent != 0 && "
+                     "T.snd_una + 1 == T.snd_nxt ->\n"
+                     "            make(FIN | ACK, T.snd_una, T.rcv_nxt, T.incarnation);\n"
+                     "            em_ghost = (T.incarnation << 4) | (T.sent & 15)\n"
+                     "          :: else ->\n            make(ACK, T.snd_una, T.rcv_nxt, T.incarnation);\n"
+                     "            em_len = 1;\n"
+                     "            em_ghost = (T.incarnation << 4) | ((T.snd_una - T.iss - 1) & 15)\n"
+                     "          fi\n        fi\n      };\n" +
+                     tail);
     out += other(fmt::format("{}: the TIME-WAIT timer (RFC 9293 3.10.8) or the FIN-WAIT-2 timer (knob "
-                              "fin_wait2_timeout) fires: the TCB is deleted",
-                              who),
-                  fmt::format("({0}.time_wait == 1 || {0}.fin_wait2 == 1)", t),
-                  "      d_step {\n        " + set_me + "\n        del_tcb()\n      };\n" + tail);
+                             "fin_wait2_timeout) fires: the TCB is deleted",
+                             who),
+                 fmt::format("({0}.time_wait == 1 || {0}.fin_wait2 == 1)", t),
+                 "      d_step {\n        " + set_me + "\n        del_tcb()\n      };\n" + tail);
   }
   // ---- the network ----
   std::string any = "(0";
@@ -1211,8 +1253,7 @@ std::string options_text(const Knobs& k) {
           "          fi\n"
           "        :: else -> skip\n"
           "        fi\n      };\n" +
-          kChoose +
-          "      d_step {\n        ev = EV_DELIVER; newiss = iv[c];\n" +
+          kChoose + "      d_step {\n        ev = EV_DELIVER; newiss = iv[c];\n" +
           [] {
             std::string copy;
             for (const Field& f : kTcbFields) copy += fmt::format("        bf.{0} = T.{0};\n", f.name);
@@ -1223,31 +1264,35 @@ std::string options_text(const Knobs& k) {
   for (unsigned i = 0; i < k.filters.size(); ++i) {
     if (!k.filters[i].anytime) continue;
     out += other(fmt::format("knob filter {}: the rule switches on", describe(k.filters[i])),
-                  fmt::format("((filters_on >> {}) & 1) == 0", i),
-                  fmt::format("      d_step {{ ev = EV_OTHER; filters_on = filters_on | {}; finish() }}", 1u << i));
+                 fmt::format("((filters_on >> {}) & 1) == 0", i),
+                 fmt::format("      d_step {{ ev = EV_OTHER; filters_on = filters_on | {}; finish() }}", 1u << i));
   }
   // ---- time ----
   std::string old = "(0";
   for (unsigned d = 0; d < 2; ++d)
-    for (unsigned i = 0; i < k.capacity; ++i) old += fmt::format(" || (count[{0}] > {1} && ch[{0}].s[{1}].age >= MSL)", d, i);
+    for (unsigned i = 0; i < k.capacity; ++i)
+      old += fmt::format(" || (count[{0}] > {1} && ch[{0}].s[{1}].age >= MSL)", d, i);
   old += ")";
   std::string age;
   for (unsigned d = 0; d < 2; ++d)
     for (unsigned i = 0; i < k.capacity; ++i)
-      age += fmt::format("        if\n        :: count[{0}] > {1} -> ch[{0}].s[{1}].age++\n        :: else -> skip\n"
-                         "        fi;\n",
-                         d, i);
+      age += fmt::format(
+          "        if\n        :: count[{0}] > {1} -> ch[{0}].s[{1}].age++\n        :: else -> skip\n"
+          "        fi;\n",
+          d, i);
   std::string timers;
   for (unsigned side = 0; side < 2; ++side)
     for (std::string_view timer : {"rto", "time_wait", "fin_wait2"})
-      timers += fmt::format("        if\n        :: tcb[{0}].{1} > 1 -> tcb[{0}].{1}--\n        :: else -> skip\n"
-                            "        fi;\n",
-                            side, timer);
-  out += other("a tick: timers count down, segments age; never while a timer has expired or a segment is MSL old, "
-                "and only when it changes something",
-                "!EXPIRED(tcb[0]) && !EXPIRED(tcb[1]) && !" + old +
-                    " && (RUNNING(tcb[0]) || RUNNING(tcb[1]) || count[0] > 0 || count[1] > 0)",
-                "      d_step {\n        ev = EV_OTHER;\n" + timers + age + "        finish()\n      }");
+      timers += fmt::format(
+          "        if\n        :: tcb[{0}].{1} > 1 -> tcb[{0}].{1}--\n        :: else -> skip\n"
+          "        fi;\n",
+          side, timer);
+  out += other(
+      "a tick: timers count down, segments age; never while a timer has expired or a segment is MSL old, "
+      "and only when it changes something",
+      "!EXPIRED(tcb[0]) && !EXPIRED(tcb[1]) && !" + old +
+          " && (RUNNING(tcb[0]) || RUNNING(tcb[1]) || count[0] > 0 || count[1] > 0)",
+      "      d_step {\n        ev = EV_OTHER;\n" + timers + age + "        finish()\n      }");
   if (k.apps != Apps::Eager) return out;
   std::string acts = "(0";
   for (const std::string& g : user_guards) acts += " || " + g;
@@ -1257,27 +1302,30 @@ std::string options_text(const Knobs& k) {
 }  // namespace
 
 const std::vector<std::string_view>& exportable_properties() {
-  static const std::vector<std::string_view> list = {"stray-data",    "stray-segment", "time-wait-assassination",
-                                                     "desync",        "new-connection-killed", "stream-integrity",
-                                                     "no-deadlock",   "half-open"};
+  static const std::vector<std::string_view> list = {
+      "stray-data",  "stray-segment", "time-wait-assassination", "desync", "new-connection-killed", "stream-integrity",
+      "no-deadlock", "half-open"};
   return list;
 }
 
 std::optional<std::string> unsupported(const Knobs& k) {
   if (k.isn.symbolic())
-    return fmt::format("knob isn: '{}' is not exported to Promela (SPIN needs concrete ISNs); use adversarial, "
-                       "adversarial:both, fixed: or choose:",
-                       knob_value(k, "isn"));
+    return fmt::format(
+        "knob isn: '{}' is not exported to Promela (SPIN needs concrete ISNs); use adversarial, "
+        "adversarial:both, fixed: or choose:",
+        knob_value(k, "isn"));
   for (std::uint32_t v : k.isn.values)
     if (near_signed_boundary(v) || near_signed_boundary(v + 4000))
-      return fmt::format("knob isn: {} is too close to 2^31, where Promela's int additions would overflow C's int; "
-                         "choose another value",
-                         v);
+      return fmt::format(
+          "knob isn: {} is too close to 2^31, where Promela's int additions would overflow C's int; "
+          "choose another value",
+          v);
   for (std::uint32_t v : k.isn.server_values)
     if (near_signed_boundary(v))
-      return fmt::format("knob isn: {} is too close to 2^31, where Promela's int additions would overflow C's int; "
-                         "choose another value",
-                         v);
+      return fmt::format(
+          "knob isn: {} is too close to 2^31, where Promela's int additions would overflow C's int; "
+          "choose another value",
+          v);
   if (k.timing_exact) return "knob timing: exact is not exported to Promela yet (zones); use timing=ticks";
   if (k.reopen_isn_offset != 0 && near_signed_boundary(k.reopen_isn_offset))
     return "knob reopen_isn_offset: too close to 2^31 for Promela's int additions";
@@ -1291,7 +1339,8 @@ std::string export_model(const Knobs& k, const std::vector<std::string>& props) 
     const std::string v = knob_value(k, info.name);
     knobs_line += fmt::format(" {}={}", info.name, v);
     if (info.name == "filter") {
-      for (const Filter& f : k.filters) knob_prints += fmt::format("    printf(\"@@KNOB filter={}\\n\");\n", describe(f));
+      for (const Filter& f : k.filters)
+        knob_prints += fmt::format("    printf(\"@@KNOB filter={}\\n\");\n", describe(f));
       continue;
     }
     knob_prints += fmt::format("    printf(\"@@KNOB {}={}\\n\");\n", info.name, v);
@@ -1386,7 +1435,8 @@ std::pair<std::optional<Printed>, std::string> read_printed(std::string_view tex
     }
     rows.push_back(std::move(row));
   }
-  if (rows.empty()) return {std::nullopt, "no state lines (@@TD): is this the output of `spin -t` on an exported model?"};
+  if (rows.empty())
+    return {std::nullopt, "no state lines (@@TD): is this the output of `spin -t` on an exported model?"};
   // The capacity follows from the row length.
   const std::size_t n = rows.front().size();
   unsigned capacity = 0;
@@ -1401,9 +1451,9 @@ std::pair<std::optional<Printed>, std::string> read_printed(std::string_view tex
     for (Tcb& t : s.tcb) {
       for (std::uint32_t* v : {&t.iss, &t.irs, &t.snd_una, &t.snd_nxt, &t.rcv_nxt}) *v = row[i++];
       t.state = static_cast<TcpState>(row[i++]);
-      for (std::uint8_t* v : {&t.incarnation, &t.sent, &t.received, &t.retries, &t.rto, &t.time_wait, &t.fin_wait2,
-                              &t.passive, &t.fin_sent, &t.closed, &t.held, &t.held_foreign, &t.held_misplaced,
-                              &t.held_fin})
+      for (std::uint8_t* v :
+           {&t.incarnation, &t.sent, &t.received, &t.retries, &t.rto, &t.time_wait, &t.fin_wait2, &t.passive,
+            &t.fin_sent, &t.closed, &t.held, &t.held_foreign, &t.held_misplaced, &t.held_fin})
         byte(*v);
     }
     for (unsigned d = 0; d < 2; ++d) {

@@ -24,6 +24,7 @@
 #include "cli/explain.hpp"
 #include "cli/isn_report.hpp"
 #include "cli/minimal_report.hpp"
+#include "cli/promela.hpp"
 #include "cli/real_time_report.hpp"
 #include "cli/window.hpp"
 #include "counterexamples/pcap.hpp"
@@ -1064,6 +1065,8 @@ int main(int argc, char** argv) {
     cli::add_window_command(app, window_exit);
     int explain_exit = -1;  // `teardown explain` runs during parse and sets its exit code (cli/explain.hpp)
     cli::add_explain_command(app, explain_exit);
+    int promela_exit = -1;  // `teardown export promela` and `import-trail` run during parse (cli/promela.hpp)
+    cli::add_promela_commands(app, promela_exit);
 
     try {
       app.parse(argc, argv);
@@ -1082,6 +1085,7 @@ int main(int argc, char** argv) {
     if (list->parsed()) return run_list(list_what);
     if (window_exit >= 0) return window_exit;
     if (explain_exit >= 0) return explain_exit;
+    if (promela_exit >= 0) return promela_exit;
     return kExitUsage;
   } catch (const UsageError& e) {
     fmt::print(stderr, "teardown: {}\n", e.what());

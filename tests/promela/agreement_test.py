@@ -129,10 +129,15 @@ def main():
     os.makedirs(workdir, exist_ok=True)
     failures = 0
     spin_runs = 0
-    for name, opts in MATRIX:
+    matrix = MATRIX
+    if os.environ.get("TEARDOWN_SANITIZED") == "1":
+        # Under ASan+UBSan the Release build runs the whole matrix; here the first eight models show the
+        # sanitized binary agrees too, within CI's time.
+        matrix = MATRIX[:8]
+    for name, opts in matrix:
         # "@path" is a model file of the source tree
         options = [os.path.join(SOURCE, o[1:]) if o.startswith("@") else o for o in opts.split()]
-        r = run([teardown, "check", *options, "--format", "json"], check=False)
+        r = run([teardown, "check", *options, "--timing", "ticks", "--format", "json"], check=False)
         if r.returncode not in (0, 3, 10):
             print(f"FAIL {name}: teardown check exited {r.returncode}: {r.stderr.strip()}")
             failures += 1

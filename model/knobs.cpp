@@ -229,8 +229,9 @@ const std::vector<KnobInfo>& knob_table() {
        "how time is counted: whole ticks (fast; several events share a tick, so a trace may be impossible in real "
        "time), or exact real time (each event at a real instant within its tick, every segment less than msl in "
        "the network, timers exact: only real-time-feasible paths are explored)",
-       "ticks|exact (default ticks)"},
-      {"filter", "a firewall rule (repeatable): DIRECTION:WHAT[@WHEN]; the rule drops every matching segment",
+       "ticks|exact (default ticks in a model; check, sweep and reach use exact unless told otherwise)"},
+      {"filter", "a firewall rule (repeatable): DIRECTION:WHAT[@WHEN]; the rule drops every matching segment. "
+                 "Quote it on a command line, --set \"filter=B>A:rst\": the shell reads > as a redirection",
        "A>B|B>A : rst|ack|fin|syn|data|any [@start|@anytime], or none to clear"},
   };
   return table;

@@ -75,7 +75,7 @@ struct ModelOptions {
 
 void add_model_options(CLI::App& cmd, ModelOptions& o) {
   cmd.add_option("model", o.model_file, "model file (TOML); default: the built-in default model");
-  cmd.add_option("--profile", o.profile, "profile: rfc793, rfc9293, rfc1337, linux, bsd, no-time-wait");
+  cmd.add_option("--profile", o.profile, "profile: rfc793, rfc9293, rfc1337, linux, linux-2.2, bsd, no-time-wait");
   cmd.add_option("--set", o.sets, "knob=value (repeatable); see `teardown list knobs`");
   cmd.add_option("--search", o.search, "bfs (shortest traces) or dfs")->check(CLI::IsMember({"bfs", "dfs"}));
   cmd.add_option("--threads", o.threads, "search threads (bfs)")->check(CLI::Range(1u, 256u));
@@ -640,8 +640,9 @@ int run_sweep(const ModelOptions& o, const std::vector<std::string>& property_na
   };
 
   if (o.format == "json") {
-    std::string out = fmt::format(R"({{"knob":{},"timing":"{}","rows":[)", counterexamples::quote(knob),
-                                  exact ? "exact" : "ticks");
+    // The knobs the sweep ran with (the swept knob at its first value; each row's value is in the row).
+    std::string out = fmt::format(R"({{"knob":{},"timing":"{}","model":{},"rows":[)", counterexamples::quote(knob),
+                                  exact ? "exact" : "ticks", knobs_json(base));
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const auto& t = rows[i].timed;
       std::string results;
@@ -669,12 +670,18 @@ int run_sweep(const ModelOptions& o, const std::vector<std::string>& property_na
     }
     fmt::print("{}],\"lines\":[{}]}}\n", out, lines);
   } else {
+    // The knobs the rows share, the swept one shown as its range.
+    std::string swept_text = knobs_text(base);
+    if (const auto at = swept_text.find(" " + knob + "="); at != std::string::npos) {
+      const auto end = std::min(swept_text.find(' ', at + 1), swept_text.size());
+      swept_text.replace(at, end - at, " " + range);
+    }
     std::string header = fmt::format("{:>8}", knob);
     for (std::size_t p : chosen)
       header += fmt::format("  {:>{}}", properties::all()[p].name, std::max<std::size_t>(properties::all()[p].name.size(), 9));
-    fmt::print("teardown sweep {} on {} ({})\n\n{}  {:>10}  {:>8}\n", range,
-               o.model_file.empty() ? "the built-in default model" : o.model_file,
-               exact ? "exact real time" : "whole ticks", header, "states", "seconds");
+    fmt::print("teardown sweep {} on {} (profile {}, {})\n  knobs:{}\n\n{}  {:>10}  {:>8}\n", range,
+               o.model_file.empty() ? "the built-in default model" : o.model_file, base.profile,
+               exact ? "exact real time" : "whole ticks", swept_text, header, "states", "seconds");
     bool artefacts = false;
     for (const Row& r : rows) {
       std::string line = fmt::format("{:>8}", r.value);
@@ -988,8 +995,9 @@ int main(int argc, char** argv) {
     add_render_option(*check, check_opts.render);
     check->add_option("--property", property_names, "a property to check (repeatable); see `teardown list properties`");
     check->add_option("--minimize", check_opts.minimize,
-                      "steps (default: a shortest trace) or faults (fewest losses, duplications and filter drops, "
-                      "then fewest steps)");
+                      "steps (default: a shortest trace) or faults (fewest losses, duplications, filter drops and "
+                      "queue drops, then fewest steps)")
+        ->check(CLI::IsMember({"steps", "faults"}));
     check->add_option("--all-shortest", check_opts.all_shortest,
                       "up to N distinct minimal traces per violated property (by --minimize)");
 

@@ -92,6 +92,11 @@ expect 2 "expected KNOB=LO..HI" -- sweep time_wait
 expect 2 "unknown knob 'colour'" -- sweep colour=0..1 --property stray-data
 expect 2 "knob msl: '0' is not accepted" -- sweep msl=0..1 --property stray-data
 expect 10 "time_wait +stray-data" -- sweep time_wait=0..1 --profile no-time-wait --property stray-data
+# A sweep says the profile and knobs it ran with (the swept knob as its range), in text and JSON.
+expect 10 "^teardown sweep time_wait=0\.\.1 on the built-in default model \(profile no-time-wait, exact real time\)" -- sweep time_wait=0..1 --profile no-time-wait --property stray-data
+expect 10 "^  knobs: msl=2 time_wait=0\.\.1 rto=" -- sweep time_wait=0..1 --profile no-time-wait --property stray-data
+expect 10 '"knob":"time_wait","timing":"exact","model":\{"profile":"no-time-wait","msl":2' -- sweep time_wait=0..1 --profile no-time-wait --property stray-data --format json
+expect 2 "--minimize: bogus not in \{steps,faults\}" -- check --minimize bogus
 if "$teardown" sweep time_wait=3..4 "$src/scenarios/rfc1337-figure1-fixed.toml" --property time-wait-assassination --format json |
   python3 -c '
 import json, sys
@@ -304,7 +309,7 @@ expect 10 '"minimized":"faults","faults":0,"losses":0,"duplications":0,"filter_d
 expect 10 "A trace with the fewest faults: 0 \(0 losses, 0 duplications, 0 filter drops, 0 queue drops\), then fewest steps: 17:" -- check "$src/scenarios/default.toml" --property time-wait-assassination --minimize faults
 expect 10 '"minimized":"steps","faults":1,.*"traces":\[\{.*\},\{.*\},\{' -- check "$src/scenarios/last-ack-stuck.toml" --property no-deadlock --all-shortest 3 --format json
 expect 10 "Minimal trace 3 of 3:" -- check "$src/scenarios/last-ack-stuck.toml" --property no-deadlock --all-shortest 3
-expect 2 "--minimize fast: must be steps or faults" -- check --minimize fast
+expect 2 "--minimize: fast not in \{steps,faults\}" -- check --minimize fast
 expect 2 "--all-shortest 0: must be a count from 1 to 1000" -- check --all-shortest 0
 expect 2 "--minimize faults: not available for eventual-close" -- check --property eventual-close --minimize faults
 

@@ -23,6 +23,18 @@ std::string_view to_string(Outcome outcome) noexcept {
   return "?";
 }
 
+std::string_view to_string(StoreKind kind) noexcept {
+  switch (kind) {
+    case StoreKind::Plain:
+      return "plain";
+    case StoreKind::Tree:
+      return "tree";
+    case StoreKind::Hash:
+      return "hash";
+  }
+  return "?";
+}
+
 std::size_t peak_resident_bytes() {
   std::ifstream status("/proc/self/status");
   std::string key;

@@ -186,6 +186,8 @@ MinimizeResult<M> minimize(const M& model, const SearchOptions& options, Cost&& 
   result.stats.seconds = elapsed();
   result.stats.states_per_second = result.stats.seconds > 0 ? static_cast<double>(store.size()) / result.stats.seconds : 0;
   result.stats.peak_memory_bytes = peak_resident_bytes();
+  result.stats.store = options.store;
+  if (options.store == StoreKind::Hash) result.stats.omission_probability = HashStore::omission_probability(store.size());
   result.outcome = halted ? *halted : (best == kInfinite ? Outcome::Complete : Outcome::Stopped);
   if (best == kInfinite) return result;
   result.cost = static_cast<std::uint32_t>(best >> 32);

@@ -11,7 +11,7 @@ namespace checker {
 
 namespace {
 constexpr std::size_t kIdSlack = 1024;  // ids concurrent inserters may take past a limit (one each at most)
-constexpr unsigned kMaxLog2Slots = 32;
+constexpr unsigned kMaxLog2Slots = 31;  // a slot keeps at least one tag bit
 constexpr unsigned kMinLog2Slots = 10;  // leaves room for every thread's inserts between two growth checks
 constexpr std::size_t kBudgetCheckEvery = 4096;  // new states between two checks of the memory budget
 
@@ -51,6 +51,8 @@ std::uint64_t InternTable::hash_of(const std::byte* key, std::size_t size) noexc
 InternTable::Got InternTable::intern(const std::byte* key, std::uint64_t hash, std::size_t id_limit) {
   std::atomic<std::uint32_t>* t = table();
   const std::size_t mask = slots() - 1;
+  const std::uint32_t id_mask = static_cast<std::uint32_t>(mask);
+  const std::uint32_t tag = tag_of(hash);
   std::size_t i = home(hash);
   for (;;) {
     std::uint32_t v = t[i].load(std::memory_order_acquire);
@@ -59,14 +61,17 @@ InternTable::Got InternTable::intern(const std::byte* key, std::uint64_t hash, s
       if (!t[i].compare_exchange_strong(v, kBusy, std::memory_order_acq_rel)) continue;  // look at i again
       const std::uint32_t id = next_.fetch_add(1, std::memory_order_acq_rel);
       std::memcpy(arena_.data() + std::size_t{id} * key_size_, key, key_size_);
-      t[i].store(id + 1, std::memory_order_release);
+      t[i].store(tag | (id + 1), std::memory_order_release);
       return {id, true};
     }
     if (v == kBusy) {
       __builtin_ia32_pause();
       continue;  // the writer publishes within a few instructions
     }
-    if (std::memcmp(this->key(v - 1), key, key_size_) == 0) return {v - 1, false};
+    if ((v & ~id_mask) == tag) {
+      const std::uint32_t id = (v & id_mask) - 1;
+      if (std::memcmp(this->key(id), key, key_size_) == 0) return {id, false};
+    }
     i = (i + 1) & mask;
   }
 }
@@ -74,10 +79,14 @@ InternTable::Got InternTable::intern(const std::byte* key, std::uint64_t hash, s
 std::optional<std::uint32_t> InternTable::find(const std::byte* key, std::uint64_t hash) const {
   const std::atomic<std::uint32_t>* t = table();
   const std::size_t mask = slots() - 1;
+  const std::uint32_t id_mask = static_cast<std::uint32_t>(mask);
+  const std::uint32_t tag = tag_of(hash);
   for (std::size_t i = home(hash);; i = (i + 1) & mask) {
     const std::uint32_t v = t[i].load(std::memory_order_acquire);
     if (v == 0) return std::nullopt;
-    if (v != kBusy && std::memcmp(this->key(v - 1), key, key_size_) == 0) return v - 1;
+    if (v == kBusy || (v & ~id_mask) != tag) continue;
+    const std::uint32_t id = (v & id_mask) - 1;
+    if (std::memcmp(this->key(id), key, key_size_) == 0) return id;
   }
 }
 
@@ -87,13 +96,14 @@ void InternTable::grow() {
   auto* dst = reinterpret_cast<std::atomic<std::uint32_t>*>(bigger.data());
   const std::size_t mask = (std::size_t{1} << log2) - 1;
   // Rehash in id order: the arena is read sequentially, and each key's hash is recomputed (slots keep none).
-  for (std::uint32_t id = 0, n = static_cast<std::uint32_t>(size()); id < n; ++id) {
-    std::size_t j = static_cast<std::size_t>(hash_of(key(id), key_size_) >> (64 - log2));
-    while (dst[j].load(std::memory_order_relaxed) != 0) j = (j + 1) & mask;
-    dst[j].store(id + 1, std::memory_order_relaxed);
-  }
   table_ = std::move(bigger);
   log2_ = log2;
+  for (std::uint32_t id = 0, n = static_cast<std::uint32_t>(size()); id < n; ++id) {
+    const std::uint64_t hash = hash_of(key(id), key_size_);
+    std::size_t j = home(hash);
+    while (dst[j].load(std::memory_order_relaxed) != 0) j = (j + 1) & mask;
+    dst[j].store(tag_of(hash) | (id + 1), std::memory_order_relaxed);
+  }
   grow_at_ = slots() / 4 * 3;
 }
 
@@ -117,7 +127,9 @@ TreeStore::TreeStore(const Config& config) : state_size_(config.state_size), max
   const auto k = static_cast<std::uint32_t>(offsets_.size());
   if (k >= 2) build(0, k);
 
-  id_limit_ = std::min(config.max_states, kMaxIds - kIdSlack);
+  // A table stops growing at 2^31 slots, which hold 3/4 of that many keys.
+  constexpr std::size_t kMaxKeys = (std::size_t{1} << kMaxLog2Slots) / 4 * 3 - kIdSlack;
+  id_limit_ = std::min(config.max_states, kMaxKeys);
   const unsigned log2 = std::clamp(config.initial_log2_slots, kMinLog2Slots, kMaxLog2Slots);
   const std::size_t first_tables = (k + 2) * (std::size_t{1} << log2) * sizeof(std::uint32_t);
   if (max_bytes_ != 0) {
@@ -134,8 +146,7 @@ TreeStore::TreeStore(const Config& config) : state_size_(config.state_size), max
   // Arenas are reserved (not touched) for the worst case: every state brings a new leaf per slice and a new
   // inner node per tree level.
   for (std::uint32_t i = 0; i < k; ++i) leaves_.emplace_back(sizes_[i], id_limit_, log2);
-  // Inner node ids (below the root) must stay below the table's two reserved slot values.
-  node_limit_ = tree_.empty() ? 0 : std::min(id_limit_ * (tree_.size() - 1), std::size_t{0xFFFFFFFDu} - kIdSlack);
+  node_limit_ = tree_.empty() ? 0 : std::min(id_limit_ * (tree_.size() - 1), kMaxKeys);
   nodes_.emplace(sizeof(std::uint64_t), node_limit_, log2);
   roots_.emplace(sizeof(std::uint64_t), id_limit_, log2);
   parents_ = Mapping((id_limit_ + kIdSlack) * sizeof(std::uint32_t));

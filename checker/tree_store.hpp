@@ -19,8 +19,9 @@
 // about 0.6 M inner nodes and a few thousand leaves per slice.
 //
 // Tables: open addressing with linear probing (the probe walks the rest of the cache line first), 32-bit slots
-// holding id + 1 (0: empty; all ones: being written), keys in an arena indexed by id. A slot carries no hash
-// bits, to stay 4 bytes; a probe compares the key in the arena. Insertion is lock-free: compare-and-swap an
+// holding id + 1 in the low bits and hash bits in the rest (0: empty; all ones: being written), keys in an
+// arena indexed by id. A table of 2^s slots holds fewer than 2^s ids, so 32 - s bits are left for the hash:
+// a probe reads the arena only when those match (at 2^24 slots, one other key in 256). Insertion is lock-free: compare-and-swap an
 // empty slot to "being written", take the next id, write the key, publish the id.
 //
 // Incremental: `prepare()` takes the tree of a reference state (normally the state being expanded, filled in by
@@ -67,7 +68,8 @@ class InternTable {
   /// Some time after prefetch(hash): hints that the key in the home slot will be compared.
   void prefetch_key(std::uint64_t hash) const noexcept {
     const std::uint32_t v = table()[home(hash)].load(std::memory_order_relaxed);
-    if (v != 0 && v != kBusy) __builtin_prefetch(key(v - 1));
+    const auto id_mask = static_cast<std::uint32_t>(slots() - 1);
+    if (v != 0 && v != kBusy && (v & ~id_mask) == tag_of(hash)) __builtin_prefetch(key((v & id_mask) - 1));
   }
 
   std::size_t size() const noexcept { return next_.load(std::memory_order_acquire); }
@@ -84,6 +86,12 @@ class InternTable {
     return reinterpret_cast<std::atomic<std::uint32_t>*>(table_.data());
   }
   std::size_t home(std::uint64_t hash) const noexcept { return static_cast<std::size_t>(hash >> (64 - log2_)); }
+  // A table of 2^s slots holds fewer than 2^s - 1 ids (it grows at 3/4), so id + 1 takes the slot's low s bits
+  // and the high 32 - s bits are free for hash bits (ones the home slot did not use): most probes of other keys
+  // are told apart without reading the arena. The tag bits shrink as the table grows.
+  std::uint32_t tag_of(std::uint64_t hash) const noexcept {
+    return (static_cast<std::uint32_t>(hash) >> log2_) << log2_;
+  }
 
   std::size_t key_size_;
   Mapping arena_;

@@ -9,6 +9,7 @@
 // parent chain and the fingerprints (Explorer::state()). Depth-first search and the minimiser release nothing.
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstring>
@@ -69,8 +70,8 @@ class HashStore {
   }
   /// Gives the window's pages below state `id` back to the kernel. \pre no thread reads or writes them.
   void release_below(StateId id) noexcept {
-    constexpr std::size_t kHugePage = std::size_t{2} << 20;  // whole huge pages, so none is split
-    const std::size_t end = std::size_t{id} * state_size_ / kHugePage * kHugePage;
+    static const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));  // whole pages only
+    const std::size_t end = std::size_t{id} * state_size_ / page * page;
     if (end <= released_) return;
     ::madvise(window_.data() + released_, end - released_, MADV_DONTNEED);
     released_ = end;

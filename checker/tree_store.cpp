@@ -25,6 +25,21 @@ std::uint64_t mix64(std::uint64_t x) noexcept {
   return x;
 }
 
+/// Equality of two short byte strings, inline: the keys here are 8 to a few dozen bytes, where a call to memcmp
+/// costs more than the comparison.
+inline bool same_bytes(const std::byte* a, const std::byte* b, std::size_t n) noexcept {
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t x, y;
+    std::memcpy(&x, a + i, 8);
+    std::memcpy(&y, b + i, 8);
+    if (x != y) return false;
+  }
+  for (; i < n; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
 std::uint64_t pack(std::uint32_t left, std::uint32_t right) noexcept {
   return (std::uint64_t{right} << 32) | left;
 }
@@ -70,7 +85,7 @@ InternTable::Got InternTable::intern(const std::byte* key, std::uint64_t hash, s
     }
     if ((v & ~id_mask) == tag) {
       const std::uint32_t id = (v & id_mask) - 1;
-      if (std::memcmp(this->key(id), key, key_size_) == 0) return {id, false};
+      if (same_bytes(this->key(id), key, key_size_)) return {id, false};
     }
     i = (i + 1) & mask;
   }
@@ -86,7 +101,7 @@ std::optional<std::uint32_t> InternTable::find(const std::byte* key, std::uint64
     if (v == 0) return std::nullopt;
     if (v == kBusy || (v & ~id_mask) != tag) continue;
     const std::uint32_t id = (v & id_mask) - 1;
-    if (std::memcmp(this->key(id), key, key_size_) == 0) return id;
+    if (same_bytes(this->key(id), key, key_size_)) return id;
   }
 }
 
@@ -143,10 +158,16 @@ TreeStore::TreeStore(const Config& config) : state_size_(config.state_size), max
       limited_by_memory_ = true;
     }
   }
-  // Arenas are reserved (not touched) for the worst case: every state brings a new leaf per slice and a new
-  // inner node per tree level.
-  for (std::uint32_t i = 0; i < k; ++i) leaves_.emplace_back(sizes_[i], id_limit_, log2);
-  node_limit_ = tree_.empty() ? 0 : std::min(id_limit_ * (tree_.size() - 1), kMaxKeys);
+  // Leaves and inner nodes are limited by memory alone (they are interned for successors before the state
+  // limit is looked at). Their arenas are reserved, not touched, for that worst case.
+  const auto key_limit = [&](std::size_t key_size) {
+    return max_bytes_ == 0 ? kMaxKeys : std::min(kMaxKeys, max_bytes_ / key_size);
+  };
+  for (std::uint32_t i = 0; i < k; ++i) {
+    leaf_limits_.push_back(key_limit(sizes_[i]));
+    leaves_.emplace_back(sizes_[i], leaf_limits_.back(), log2);
+  }
+  node_limit_ = tree_.size() <= 1 ? 0 : key_limit(sizeof(std::uint64_t));
   nodes_.emplace(sizeof(std::uint64_t), node_limit_, log2);
   roots_.emplace(sizeof(std::uint64_t), id_limit_, log2);
   parents_ = Mapping((id_limit_ + kIdSlack) * sizeof(std::uint32_t));
@@ -185,11 +206,11 @@ TreeStore::Key TreeStore::prepare(const std::byte* state, const Hint* hint) {
   const bool incremental = hint != nullptr && hint->base != nullptr;
   for (std::size_t i = 0; i < k; ++i) {
     const std::byte* slice = state + offsets_[i];
-    if (incremental && std::memcmp(slice, hint->base + offsets_[i], sizes_[i]) == 0) {
+    if (incremental && same_bytes(slice, hint->base + offsets_[i], sizes_[i])) {
       ids[i] = hint->ids[i];
       continue;
     }
-    const auto got = leaves_[i].intern(slice, InternTable::hash_of(slice, sizes_[i]), room ? id_limit_ : 0);
+    const auto got = leaves_[i].intern(slice, InternTable::hash_of(slice, sizes_[i]), room ? leaf_limits_[i] : 0);
     if (got.id == kNoState) {
       key.full = true;
       return key;

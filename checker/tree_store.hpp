@@ -122,7 +122,7 @@ class TreeStore {
   /// The tree of one state: its bytes and the ids of its leaves and inner nodes (filled by read()).
   struct Hint {
     const std::byte* base = nullptr;  ///< the state's bytes; nullptr: no reference state
-    std::array<std::uint32_t, kMaxTree> ids{};
+    std::array<std::uint32_t, kMaxTree> ids;  // filled by read(); not zeroed (expanded states are many)
   };
   /// A state interned up to its root: the root pair and its hash.
   struct Key {
@@ -200,6 +200,7 @@ class TreeStore {
   std::size_t max_bytes_;
   std::size_t id_limit_;
   std::size_t node_limit_ = 0;
+  std::vector<std::size_t> leaf_limits_;
   bool limited_by_memory_ = false;
   std::vector<std::size_t> offsets_;
   std::vector<std::size_t> sizes_;

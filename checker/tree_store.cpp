@@ -204,6 +204,7 @@ TreeStore::Key TreeStore::prepare(const std::byte* state, const Hint* hint) {
   std::array<std::uint32_t, kMaxTree> ids;
   Key key;
   const bool incremental = hint != nullptr && hint->base != nullptr;
+  bool inserted = false;  // only a table that took a key may have to grow
   for (std::size_t i = 0; i < k; ++i) {
     const std::byte* slice = state + offsets_[i];
     if (incremental && same_bytes(slice, hint->base + offsets_[i], sizes_[i])) {
@@ -215,6 +216,7 @@ TreeStore::Key TreeStore::prepare(const std::byte* state, const Hint* hint) {
       key.full = true;
       return key;
     }
+    inserted = inserted || got.fresh;
     ids[i] = got.id;
   }
   if (k == 1) {
@@ -237,12 +239,13 @@ TreeStore::Key TreeStore::prepare(const std::byte* state, const Hint* hint) {
         key.full = true;
         return key;
       }
+      inserted = inserted || got.fresh;
       ids[at] = got.id;
     }
     key.root = pack(ids[tree_.back().left], ids[tree_.back().right]);
   }
   key.hash = InternTable::hash_of(reinterpret_cast<const std::byte*>(&key.root), sizeof key.root);
-  if (room && any_wants_growth()) grow();
+  if (inserted && any_wants_growth()) grow();
   return key;
 }
 

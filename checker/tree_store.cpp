@@ -124,7 +124,23 @@ void InternTable::grow() {
 
 // ---- TreeStore --------------------------------------------------------------------------------------------
 
-TreeStore::TreeStore(const Config& config) : state_size_(config.state_size), max_bytes_(config.max_bytes) {
+namespace {
+std::atomic<std::uint64_t> next_store_serial{1};
+}  // namespace
+
+TreeStore::NodeMemo::Entry& TreeStore::node_memo(std::uint64_t hash) const noexcept {
+  // A node's id never changes once given, so a remembered (pair, id) stays true for the store's lifetime; the
+  // memo belongs to one store at a time (by serial number) and is cleared when a thread moves to another.
+  thread_local NodeMemo memo;
+  if (memo.owner != serial_) {
+    memo.entries.fill(NodeMemo::Entry{});
+    memo.owner = serial_;
+  }
+  return memo.entries[hash & (NodeMemo::kEntries - 1)];
+}
+
+TreeStore::TreeStore(const Config& config)
+    : state_size_(config.state_size), max_bytes_(config.max_bytes), serial_(next_store_serial.fetch_add(1)) {
   if (state_size_ == 0) throw std::invalid_argument("tree store: state size must be positive");
   offsets_ = config.slices;
   if (offsets_.empty()) {
@@ -233,14 +249,20 @@ TreeStore::Key TreeStore::prepare(const std::byte* state, const Hint* hint) {
       }
       const std::uint64_t pair = pack(l, r);
       const auto* bytes = reinterpret_cast<const std::byte*>(&pair);
-      const auto got = nodes_->intern(bytes, InternTable::hash_of(bytes, sizeof pair),
-                                      room ? node_limit_ : 0);
+      const std::uint64_t hash = InternTable::hash_of(bytes, sizeof pair);
+      NodeMemo::Entry& memo = node_memo(hash);
+      if (memo.pair == pair) {
+        ids[at] = memo.id;
+        continue;
+      }
+      const auto got = nodes_->intern(bytes, hash, room ? node_limit_ : 0);
       if (got.id == kNoState) {
         key.full = true;
         return key;
       }
       inserted = inserted || got.fresh;
       ids[at] = got.id;
+      memo = {pair, got.id};
     }
     key.root = pack(ids[tree_.back().left], ids[tree_.back().right]);
   }

@@ -190,6 +190,19 @@ class TreeStore {
     std::uint32_t right;
   };
 
+  /// A small per-thread, direct-mapped memo of inner nodes (pair -> id), in front of the node table: the
+  /// successors of neighbouring states share many inner nodes, and the node table is too large for the cache.
+  struct NodeMemo {
+    static constexpr std::size_t kEntries = 4096;
+    struct Entry {
+      std::uint64_t pair = ~std::uint64_t{0};  // no node has this pair (ids stay below 2^31)
+      std::uint32_t id = 0;
+    };
+    std::uint64_t owner = 0;
+    std::array<Entry, kEntries> entries;
+  };
+  NodeMemo::Entry& node_memo(std::uint64_t hash) const noexcept;
+
   std::uint32_t* parents() const noexcept { return reinterpret_cast<std::uint32_t*>(parents_.data()); }
   std::uint32_t build(std::uint32_t lo, std::uint32_t hi);
   bool any_wants_growth() const noexcept;
@@ -198,6 +211,7 @@ class TreeStore {
 
   std::size_t state_size_;
   std::size_t max_bytes_;
+  std::uint64_t serial_;  // tells this store's node memo entries from another's
   std::size_t id_limit_;
   std::size_t node_limit_ = 0;
   std::vector<std::size_t> leaf_limits_;

@@ -58,9 +58,9 @@ int main(int argc, char** argv) {
   std::printf(
       "{\"bench\":\"grid\",\"store\":\"%s\",\"threads\":%u,\"states\":%zu,\"transitions\":%zu,\"seconds\":%.3f,"
       "\"states_per_second\":%.0f,\"bytes_per_state\":%.1f,\"state_size\":%zu,\"outcome\":\"%s\"}\n",
-      std::string(checker::to_string(s.store)).c_str(), s.threads, s.states, s.transitions, s.seconds, s.states_per_second,
-      static_cast<double>(s.peak_memory_bytes) / static_cast<double>(s.states), sizeof(bench::GridState),
-      std::string(checker::to_string(result.outcome)).c_str());
+      std::string(checker::to_string(s.store)).c_str(), s.threads, s.states, s.transitions, s.seconds,
+      s.states_per_second, static_cast<double>(s.peak_memory_bytes) / static_cast<double>(s.states),
+      sizeof(bench::GridState), std::string(checker::to_string(result.outcome)).c_str());
   if (result.outcome != checker::Outcome::Complete) return 1;
   if (trap) {
     const auto start = std::chrono::steady_clock::now();

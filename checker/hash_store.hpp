@@ -36,7 +36,9 @@ class HashStore {
   using Result = StateStore::Result;
 
   explicit HashStore(const Config& c)
-      : state_size_(c.state_size), max_bytes_(c.max_bytes), prints_(prints_config(c)),
+      : state_size_(c.state_size),
+        max_bytes_(c.max_bytes),
+        prints_(prints_config(c)),
         window_((prints_.max_states() + 64) * c.state_size) {}
 
   /// An upper bound on the probability that `states` random 64-bit fingerprints are not all distinct:

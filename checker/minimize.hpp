@@ -6,13 +6,13 @@
 // same minimal (cost, steps).
 //
 // Storage: visited states live in the store SearchOptions::store names (ids, bytes, the state and memory
-// limits), as in search.hpp; a hash store keeps every state's bytes here (Dijkstra pops ids in any order). The store's parent word is not used: Dijkstra may find a cheaper parent after a state is
-// inserted. Beside the store, per id: the best key (cost << 32 | steps) and the parent and successor index
-// it came by (a label is recovered by re-running successors() and taking that index, so two transitions to
-// the same state with different costs are never confused); and, only when more than one trace is asked
-// for, every (parent, index) that ties with the best key. Single-threaded; SearchOptions' order and threads
-// are ignored, its limits apply and end the search as inconclusive (the best trace found so far, if any, is
-// returned but not proven minimal).
+// limits), as in search.hpp; a hash store keeps every state's bytes here (Dijkstra pops ids in any order). The store's
+// parent word is not used: Dijkstra may find a cheaper parent after a state is inserted. Beside the store, per id: the
+// best key (cost << 32 | steps) and the parent and successor index it came by (a label is recovered by re-running
+// successors() and taking that index, so two transitions to the same state with different costs are never confused);
+// and, only when more than one trace is asked for, every (parent, index) that ties with the best key. Single-threaded;
+// SearchOptions' order and threads are ignored, its limits apply and end the search as inconclusive (the best trace
+// found so far, if any, is returned but not proven minimal).
 //
 // The goal is an object with any of these members (like a search observer, but answering yes or no):
 //   bool on_state(const State& s);                                     // reaching s is a goal
@@ -184,10 +184,12 @@ MinimizeResult<M> minimize(const M& model, const SearchOptions& options, Cost&& 
   result.stats.transitions = transitions;
   result.stats.depth = depth;
   result.stats.seconds = elapsed();
-  result.stats.states_per_second = result.stats.seconds > 0 ? static_cast<double>(store.size()) / result.stats.seconds : 0;
+  result.stats.states_per_second =
+      result.stats.seconds > 0 ? static_cast<double>(store.size()) / result.stats.seconds : 0;
   result.stats.peak_memory_bytes = peak_resident_bytes();
   result.stats.store = options.store;
-  if (options.store == StoreKind::Hash) result.stats.omission_probability = HashStore::omission_probability(store.size());
+  if (options.store == StoreKind::Hash)
+    result.stats.omission_probability = HashStore::omission_probability(store.size());
   result.outcome = halted ? *halted : (best == kInfinite ? Outcome::Complete : Outcome::Stopped);
   if (best == kInfinite) return result;
   result.cost = static_cast<std::uint32_t>(best >> 32);

@@ -253,7 +253,9 @@ class Explorer {
       if (chain.size() > hashed.size()) throw InternalError("state rebuilding: the parent chain has a cycle");
       chain.push_back(at);
     }
-    const auto print = [&](const State& s) { return hash_bytes(reinterpret_cast<const std::byte*>(&s), sizeof(State)); };
+    const auto print = [&](const State& s) {
+      return hash_bytes(reinterpret_cast<const std::byte*>(&s), sizeof(State));
+    };
     std::optional<State> at;
     model_.initial([&](const State& s) {
       if (!at && print(s) == hashed.fingerprint(chain.back())) at = s;
@@ -266,7 +268,8 @@ class Explorer {
       });
       at = next;
     }
-    if (!at) throw InternalError("state rebuilding: state " + std::to_string(id) + " does not rebuild from its parents");
+    if (!at)
+      throw InternalError("state rebuilding: state " + std::to_string(id) + " does not rebuild from its parents");
     return *at;
   }
   static constexpr std::size_t kChunk = 64;     // states a thread claims at a time
@@ -301,7 +304,10 @@ class Explorer {
   struct Run {
     using Pending = Explorer::Pending<Store>;
     Run(Explorer& explorer, Observer& obs, Store& st)
-        : ex(explorer), observer(obs), store(st), edges(explorer.options_.record_graph ? explorer.options_.threads : 0) {}
+        : ex(explorer),
+          observer(obs),
+          store(st),
+          edges(explorer.options_.record_graph ? explorer.options_.threads : 0) {}
 
     Explorer& ex;
     Observer& observer;
@@ -463,8 +469,7 @@ class Explorer {
         const std::size_t to = std::min(from + kChunk, level_end);
         std::size_t generated = 0;
         for (std::size_t id = from; id < to; ++id) {
-          if (!store.flag(static_cast<StateId>(id)))
-            generated += expand(static_cast<StateId>(id), next_depth, pending);
+          if (!store.flag(static_cast<StateId>(id))) generated += expand(static_cast<StateId>(id), next_depth, pending);
         }
         transitions.fetch_add(generated, std::memory_order_relaxed);
         store_all(pending, edge_out, [](StateId, std::uint32_t) {});

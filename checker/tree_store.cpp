@@ -10,9 +10,9 @@
 namespace checker {
 
 namespace {
-constexpr std::size_t kIdSlack = 1024;  // ids concurrent inserters may take past a limit (one each at most)
-constexpr unsigned kMaxLog2Slots = 31;  // a slot keeps at least one tag bit
-constexpr unsigned kMinLog2Slots = 10;  // leaves room for every thread's inserts between two growth checks
+constexpr std::size_t kIdSlack = 1024;           // ids concurrent inserters may take past a limit (one each at most)
+constexpr unsigned kMaxLog2Slots = 31;           // a slot keeps at least one tag bit
+constexpr unsigned kMinLog2Slots = 10;           // leaves room for every thread's inserts between two growth checks
 constexpr std::size_t kBudgetCheckEvery = 4096;  // new states between two checks of the memory budget
 
 std::uint64_t mix64(std::uint64_t x) noexcept {
@@ -166,7 +166,8 @@ TreeStore::TreeStore(const Config& config)
   if (max_bytes_ != 0) {
     if (max_bytes_ <= first_tables)
       throw std::invalid_argument("tree store: a memory budget of " + std::to_string(max_bytes_) +
-                                  " bytes cannot hold the initial tables of " + std::to_string(first_tables) + " bytes");
+                                  " bytes cannot hold the initial tables of " + std::to_string(first_tables) +
+                                  " bytes");
     // Every state costs at least its root pair and parent word: this bounds what the arenas must reserve.
     const std::size_t by_memory = (max_bytes_ - first_tables) / (sizeof(std::uint64_t) + sizeof(std::uint32_t));
     if (by_memory < id_limit_) {
@@ -276,8 +277,7 @@ TreeStore::Result TreeStore::insert(const Key& key, StateId parent) {
   park_if_pausing();
   const bool room = !out_of_memory_.load(std::memory_order_relaxed);
   const auto got = roots_->intern(reinterpret_cast<const std::byte*>(&key.root), key.hash, room ? id_limit_ : 0);
-  if (got.id == kNoState)
-    return {limited_by_memory_ || !room ? Outcome::FullMemory : Outcome::FullStates, kNoState};
+  if (got.id == kNoState) return {limited_by_memory_ || !room ? Outcome::FullMemory : Outcome::FullStates, kNoState};
   if (!got.fresh) return {Outcome::Found, got.id};
   parents()[got.id] = parent == kNoState ? kNoParent : parent;
   if (max_bytes_ != 0 && got.id % kBudgetCheckEvery == 0 && bytes() > max_bytes_)

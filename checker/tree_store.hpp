@@ -21,8 +21,8 @@
 // Tables: open addressing with linear probing (the probe walks the rest of the cache line first), 32-bit slots
 // holding id + 1 in the low bits and hash bits in the rest (0: empty; all ones: being written), keys in an
 // arena indexed by id. A table of 2^s slots holds fewer than 2^s ids, so 32 - s bits are left for the hash:
-// a probe reads the arena only when those match (at 2^24 slots, one other key in 256). Insertion is lock-free: compare-and-swap an
-// empty slot to "being written", take the next id, write the key, publish the id.
+// a probe reads the arena only when those match (at 2^24 slots, one other key in 256). Insertion is lock-free:
+// compare-and-swap an empty slot to "being written", take the next id, write the key, publish the id.
 //
 // Incremental: `prepare()` takes the tree of a reference state (normally the state being expanded, filled in by
 // `read()`); a slice equal to the reference's keeps its leaf id and a node whose two children are unchanged keeps
@@ -121,7 +121,7 @@ class TreeStore {
 
   /// The tree of one state: its bytes and the ids of its leaves and inner nodes (filled by read()).
   struct Hint {
-    const std::byte* base = nullptr;  ///< the state's bytes; nullptr: no reference state
+    const std::byte* base = nullptr;          ///< the state's bytes; nullptr: no reference state
     std::array<std::uint32_t, kMaxTree> ids;  // filled by read(); not zeroed (expanded states are many)
   };
   /// A state interned up to its root: the root pair and its hash.
@@ -218,7 +218,7 @@ class TreeStore {
   bool limited_by_memory_ = false;
   std::vector<std::size_t> offsets_;
   std::vector<std::size_t> sizes_;
-  std::vector<Node> tree_;  // inner nodes bottom-up; the last is the root (when k >= 2)
+  std::vector<Node> tree_;          // inner nodes bottom-up; the last is the root (when k >= 2)
   std::deque<InternTable> leaves_;  // a deque: tables do not move
   std::optional<InternTable> nodes_;
   std::optional<InternTable> roots_;

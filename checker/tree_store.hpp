@@ -98,7 +98,9 @@ class InternTable {
   Mapping table_;
   unsigned log2_;
   std::size_t grow_at_;
-  std::atomic<std::uint32_t> next_{0};
+  // On a cache line of its own: it is written at every insert, while every probe by every thread reads the
+  // fields above (sharing their line made two threads no faster than one).
+  alignas(64) std::atomic<std::uint32_t> next_{0};
 };
 
 class TreeStore {
@@ -223,8 +225,8 @@ class TreeStore {
   std::optional<InternTable> nodes_;
   std::optional<InternTable> roots_;
   Mapping parents_;
-  std::atomic<bool> out_of_memory_{false};
-
+  // Read by every prepare() and insert(), written almost never: apart from everything written often.
+  alignas(64) std::atomic<bool> out_of_memory_{false};
   std::atomic<bool> pausing_{false};
   std::mutex pause_mutex_;
   std::condition_variable pause_cv_;

@@ -161,8 +161,11 @@ TreeStore::TreeStore(const Config& config)
   // A table stops growing at 2^31 slots, which hold 3/4 of that many keys.
   constexpr std::size_t kMaxKeys = (std::size_t{1} << kMaxLog2Slots) / 4 * 3 - kIdSlack;
   id_limit_ = std::min(config.max_states, kMaxKeys);
-  const unsigned log2 = std::clamp(config.initial_log2_slots, kMinLog2Slots, kMaxLog2Slots);
-  const std::size_t first_tables = (k + 2) * (std::size_t{1} << log2) * sizeof(std::uint32_t);
+  unsigned log2 = std::clamp(config.initial_log2_slots, kMinLog2Slots, kMaxLog2Slots);
+  const auto tables_bytes = [&](unsigned l) { return (k + 2) * (std::size_t{1} << l) * sizeof(std::uint32_t); };
+  // k + 2 tables start at once: under a small budget they start smaller (they grow as needed).
+  while (max_bytes_ != 0 && log2 > kMinLog2Slots && tables_bytes(log2) > max_bytes_ / 4) --log2;
+  const std::size_t first_tables = tables_bytes(log2);
   if (max_bytes_ != 0) {
     if (max_bytes_ <= first_tables)
       throw std::invalid_argument("tree store: a memory budget of " + std::to_string(max_bytes_) +

@@ -56,7 +56,7 @@ struct ModelOptions {
   std::vector<std::string> sets;
   std::string search = "bfs";
   unsigned threads = 1;
-  std::string store = "plain";
+  std::string store = "tree";  ///< --store: tree (the default: measured smaller and faster on the TCP model)
   std::size_t max_states = 0;
   std::string max_memory;  ///< e.g. 4G, 512M; empty: default
   double time_limit = 0;
@@ -76,8 +76,8 @@ void add_model_options(CLI::App& cmd, ModelOptions& o) {
   cmd.add_option("--search", o.search, "bfs (shortest traces) or dfs")->check(CLI::IsMember({"bfs", "dfs"}));
   cmd.add_option("--threads", o.threads, "search threads (bfs)")->check(CLI::Range(1u, 256u));
   cmd.add_option("--store", o.store,
-                 "state store: plain (whole states), tree (compressed, exact) or hash (64-bit fingerprints: "
-                 "smaller, may miss states; the report gives the probability)")
+                 "state store: tree (the default: compressed, exact), plain (whole states) or hash (64-bit "
+                 "fingerprints: may miss states; the report gives the probability)")
       ->check(CLI::IsMember({"plain", "tree", "hash"}));
   // A limit of 0 or below is a mistake, not "no limit" (leaving the option out is).
   const CLI::Validator positive(

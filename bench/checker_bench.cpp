@@ -1,5 +1,5 @@
 // Benchmark of the generic checker on the synthetic grid model: one JSON line per run.
-//   checker_bench [--threads T] [--side N] [--dims D] [--trap 1]
+//   checker_bench [--threads T] [--side N] [--dims D] [--trap 1] [--store plain|tree|hash]
 // With --trap 1 it also runs the AG EF analysis (goal: the far corner, which every state reaches) and prints
 // a second line {"bench":"trap",...}.
 // Run each thread count in its own process: peak resident memory is per process.
@@ -16,11 +16,24 @@
 int main(int argc, char** argv) {
   unsigned threads = 1;
   bool trap = false;
+  checker::StoreKind store = checker::StoreKind::Plain;
   bench::GridModel model;
   model.dims = 3;
   model.side = 170;  // 170^3 = 4,913,000 states
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string key = argv[i];
+    if (key == "--store") {
+      const std::string name = argv[i + 1];
+      if (name == "tree")
+        store = checker::StoreKind::Tree;
+      else if (name == "hash")
+        store = checker::StoreKind::Hash;
+      else if (name != "plain") {
+        std::fprintf(stderr, "checker_bench: --store takes plain, tree or hash\n");
+        return 2;
+      }
+      continue;
+    }
     const auto value = static_cast<unsigned>(std::strtoul(argv[i + 1], nullptr, 10));
     if (key == "--threads")
       threads = value;
@@ -31,21 +44,23 @@ int main(int argc, char** argv) {
     else if (key == "--trap")
       trap = value != 0;
     else {
-      std::fprintf(stderr, "checker_bench: unknown option %s (use --threads, --side, --dims)\n", argv[i]);
+      std::fprintf(stderr, "checker_bench: unknown option %s (use --threads, --side, --dims, --trap, --store)\n",
+                   argv[i]);
       return 2;
     }
   }
   checker::SearchOptions options;
   options.threads = threads;
+  options.store = store;
   checker::Explorer<bench::GridModel> explorer(model, options);
   const auto result = explorer.run();
   const auto& s = result.stats;
   std::printf(
-      "{\"bench\":\"checker\",\"threads\":%u,\"states\":%zu,\"transitions\":%zu,\"seconds\":%.3f,"
+      "{\"bench\":\"grid\",\"store\":\"%s\",\"threads\":%u,\"states\":%zu,\"transitions\":%zu,\"seconds\":%.3f,"
       "\"states_per_second\":%.0f,\"bytes_per_state\":%.1f,\"state_size\":%zu,\"outcome\":\"%s\"}\n",
-      s.threads, s.states, s.transitions, s.seconds, s.states_per_second,
-      static_cast<double>(s.peak_memory_bytes) / static_cast<double>(s.states), sizeof(bench::GridState),
-      std::string(checker::to_string(result.outcome)).c_str());
+      std::string(checker::to_string(s.store)).c_str(), s.threads, s.states, s.transitions, s.seconds,
+      s.states_per_second, static_cast<double>(s.peak_memory_bytes) / static_cast<double>(s.states),
+      sizeof(bench::GridState), std::string(checker::to_string(result.outcome)).c_str());
   if (result.outcome != checker::Outcome::Complete) return 1;
   if (trap) {
     const auto start = std::chrono::steady_clock::now();

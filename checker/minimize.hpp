@@ -5,14 +5,14 @@
 // for several traces, it returns up to that many distinct ones (they differ in at least one label) of the
 // same minimal (cost, steps).
 //
-// Storage: visited states live in a checker StateStore (ids, bytes, hashing, the state and memory limits),
-// as in search.hpp. The store's parent word is not used: Dijkstra may find a cheaper parent after a state is
-// inserted. Beside the store, per id: the best key (cost << 32 | steps) and the parent and successor index
-// it came by (a label is recovered by re-running successors() and taking that index, so two transitions to
-// the same state with different costs are never confused); and, only when more than one trace is asked
-// for, every (parent, index) that ties with the best key. Single-threaded; SearchOptions' order and threads
-// are ignored, its limits apply and end the search as inconclusive (the best trace found so far, if any, is
-// returned but not proven minimal).
+// Storage: visited states live in the store SearchOptions::store names (ids, bytes, the state and memory
+// limits), as in search.hpp; a hash store keeps every state's bytes here (Dijkstra pops ids in any order). The store's
+// parent word is not used: Dijkstra may find a cheaper parent after a state is inserted. Beside the store, per id: the
+// best key (cost << 32 | steps) and the parent and successor index it came by (a label is recovered by re-running
+// successors() and taking that index, so two transitions to the same state with different costs are never confused);
+// and, only when more than one trace is asked for, every (parent, index) that ties with the best key. Single-threaded;
+// SearchOptions' order and threads are ignored, its limits apply and end the search as inconclusive (the best trace
+// found so far, if any, is returned but not proven minimal).
 //
 // The goal is an object with any of these members (like a search observer, but answering yes or no):
 //   bool on_state(const State& s);                                     // reaching s is a goal
@@ -31,7 +31,7 @@
 #include <string>
 #include <vector>
 
-#include "checker/hash.hpp"
+#include "checker/any_store.hpp"
 #include "checker/model.hpp"
 #include "checker/search.hpp"
 #include "checker/stats.hpp"
@@ -76,12 +76,14 @@ MinimizeResult<M> minimize(const M& model, const SearchOptions& options, Cost&& 
   const auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
   std::size_t budget = options.limits.max_memory_bytes;
   if (budget == 0) budget = physical_memory_bytes() / 4 * 3;
-  StateStore::Config config;
+  StoreConfig config;
+  config.kind = options.store;
   config.state_size = sizeof(State);
+  config.slices = declared_slices<M>();
   if (options.limits.max_states != 0) config.max_states = options.limits.max_states;
   config.max_bytes = budget / 2;  // the rest: keys, vias, the heap (about 24 bytes a state), ties
   config.initial_log2_slots = options.initial_log2_slots;
-  StateStore store(config);
+  AnyStore store(config);
   const bool keep_ties = max_traces > 1;
 
   std::vector<std::uint64_t> dist;
@@ -97,7 +99,7 @@ MinimizeResult<M> minimize(const M& model, const SearchOptions& options, Cost&& 
   // Inserts `s` reached by `how` with key `key`; returns false when the store is full.
   const auto reach = [&](const State& s, Via how, std::uint64_t key) {
     const auto* bytes = reinterpret_cast<const std::byte*>(&s);
-    const auto r = store.find_or_insert(bytes, hash_bytes(bytes, sizeof(State)), kNoState);
+    const auto r = store.find_or_insert(bytes, kNoState);
     if (r.full()) {
       halted = r.outcome == StateStore::Outcome::FullStates ? Outcome::StateLimit : Outcome::MemoryLimit;
       return false;
@@ -119,7 +121,7 @@ MinimizeResult<M> minimize(const M& model, const SearchOptions& options, Cost&& 
   };
   const auto state_of = [&](StateId id) {
     State s;
-    std::memcpy(&s, store.state(id), sizeof(State));
+    store.read(id, reinterpret_cast<std::byte*>(&s));
     return s;
   };
 
@@ -186,8 +188,12 @@ MinimizeResult<M> minimize(const M& model, const SearchOptions& options, Cost&& 
   result.stats.transitions = transitions;
   result.stats.depth = depth;
   result.stats.seconds = elapsed();
-  result.stats.states_per_second = result.stats.seconds > 0 ? static_cast<double>(store.size()) / result.stats.seconds : 0;
+  result.stats.states_per_second =
+      result.stats.seconds > 0 ? static_cast<double>(store.size()) / result.stats.seconds : 0;
   result.stats.peak_memory_bytes = peak_resident_bytes();
+  result.stats.store = options.store;
+  if (options.store == StoreKind::Hash)
+    result.stats.omission_probability = HashStore::omission_probability(store.size());
   result.outcome = halted ? *halted : (best == kInfinite ? Outcome::Complete : Outcome::Stopped);
   if (best == kInfinite) return result;
   result.cost = static_cast<std::uint32_t>(best >> 32);
@@ -214,7 +220,8 @@ MinimizeResult<M> minimize(const M& model, const SearchOptions& options, Cost&& 
       if (it->from != at) throw InternalError("minimal trace rebuilding: the path is not connected");
       Step<M> step = step_by(*it);
       const StateId to = std::next(it) != path.rend() ? std::next(it)->from : end.at;
-      if (std::memcmp(&step.state, store.state(to), sizeof(State)) != 0)
+      const State target = state_of(to);
+      if (std::memcmp(&step.state, &target, sizeof(State)) != 0)
         throw InternalError("minimal trace rebuilding: successor " + std::to_string(it->index) + " of state " +
                             std::to_string(it->from) + " is not state " + std::to_string(to));
       step.id = to;
@@ -224,7 +231,7 @@ MinimizeResult<M> minimize(const M& model, const SearchOptions& options, Cost&& 
     if (end.kind == EndKind::Edge) {
       Step<M> step = step_by(Via{end.at, end.index});
       const auto* bytes = reinterpret_cast<const std::byte*>(&step.state);
-      step.id = store.find(bytes, hash_bytes(bytes, sizeof(State))).value_or(kNoState);
+      step.id = store.find(bytes).value_or(kNoState);
       steps.push_back(std::move(step));
     }
     for (const auto& known : result.traces) {

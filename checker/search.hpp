@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "checker/any_store.hpp"
 #include "checker/graph.hpp"
 #include "checker/hash.hpp"
 #include "checker/model.hpp"
@@ -45,6 +46,9 @@ struct SearchOptions {
   std::function<void(const Stats&)> progress;
   double progress_interval_seconds = 1.0;
   unsigned initial_log2_slots = 16;
+  /// Where states are kept: plain (whole states), tree (compressed, lossless) or hash (fingerprints: may miss
+  /// states, and Stats says so with the probability).
+  StoreKind store = StoreKind::Plain;
   /// Keep every transition's (source, target) ids, for the trap analysis after a complete search:
   /// 8 bytes per transition during the search, then a Graph (recorded_graph()).
   bool record_graph = false;
@@ -94,8 +98,10 @@ class Explorer {
       throw std::invalid_argument("search: several threads need breadth-first order");
     std::size_t budget = options_.limits.max_memory_bytes;
     if (budget == 0) budget = physical_memory_bytes() / 4 * 3;
-    StateStore::Config config;
+    StoreConfig config;
+    config.kind = options_.store;
     config.state_size = sizeof(State);
+    config.slices = declared_slices<M>();
     if (options_.limits.max_states != 0) config.max_states = options_.limits.max_states;
     config.max_bytes = budget / 10 * 9;  // the rest is for buffers, stacks and the program itself
     config.initial_log2_slots = options_.initial_log2_slots;
@@ -109,16 +115,18 @@ class Explorer {
     ran_ = true;
     start_ = Clock::now();
     last_progress_ = start_;
-    Run<std::remove_reference_t<Observer>> r{*this, observer};
-    r.go();
     SearchResult<M> result;
-    result.outcome = r.outcome;
-    result.stop = r.stop;
-    result.stats = stats_now(r.transitions.load(), r.depth);
+    store_->visit([&](auto& store) {
+      Run<std::remove_reference_t<Observer>, std::remove_reference_t<decltype(store)>> r{*this, observer, store};
+      r.go();
+      result.outcome = r.outcome;
+      result.stop = r.stop;
+      result.stats = stats_now(r.transitions.load(), r.depth);
+      if (options_.record_graph && result.outcome == Outcome::Complete)
+        graph_ = graph_from_edges(store_->size(), r.edges);
+    });
     result.stats.peak_memory_bytes = peak_resident_bytes();
     outcome_ = result.outcome;
-    if (options_.record_graph && result.outcome == Outcome::Complete)
-      graph_ = graph_from_edges(store_->size(), r.edges);
     return result;
   }
 
@@ -127,18 +135,59 @@ class Explorer {
   const std::optional<Graph>& recorded_graph() const noexcept { return graph_; }
   /// How run() ended; empty before it ran.
   std::optional<Outcome> outcome() const noexcept { return outcome_; }
-  const StateStore& store() const noexcept { return *store_; }
+  const AnyStore& store() const noexcept { return *store_; }
   const SearchOptions& options() const noexcept { return options_; }
+  /// States stored so far (after run(): every state the search reached).
+  std::size_t stored_states() const { return store_->size(); }
+  StateId parent(StateId id) const { return store_->parent(id); }
+  /// Whether an observer pruned state `id` (it was not expanded).
+  bool pruned(StateId id) const { return store_->flag(id); }
 
   State state(StateId id) const {
     State s;
-    std::memcpy(&s, store_->state(id), sizeof(State));
+    if (!store_->holds_bytes(id)) return rebuild(id);
+    store_->read(id, reinterpret_cast<std::byte*>(&s));
     return s;
   }
 
-  std::optional<StateId> find(const State& s) const {
-    const auto* bytes = reinterpret_cast<const std::byte*>(&s);
-    return store_->find(bytes, hash_bytes(bytes, sizeof(State)));
+  std::optional<StateId> find(const State& s) const { return store_->find(reinterpret_cast<const std::byte*>(&s)); }
+
+  /// Calls fn(id, state) once for every stored state: in id order when every state's bytes are at hand, else
+  /// (a hash store whose search released old levels) in the order of a breadth-first walk that regenerates the
+  /// states from the initial ones, following only edges to stored states and not expanding pruned ones.
+  /// \pre the search ran.
+  template <class Fn>
+  void for_each_state(Fn&& fn) const {
+    const std::size_t n = store_->size();
+    const HashStore* hashed = store_->get_if<HashStore>();
+    if (hashed == nullptr || !hashed->released_any()) {
+      for (StateId id = 0; id < n; ++id) fn(id, state(id));
+      return;
+    }
+    std::vector<std::uint8_t> seen(n, 0);
+    std::vector<std::pair<StateId, State>> level, next;
+    model_.initial([&](const State& s) {
+      const std::optional<StateId> id = find(s);
+      if (id && !seen[*id]) {
+        seen[*id] = 1;
+        level.emplace_back(*id, s);
+      }
+    });
+    while (!level.empty()) {
+      for (const auto& [id, s] : level) {
+        fn(id, s);
+        if (store_->flag(id)) continue;
+        model_.successors(s, [&](const Label&, const State& t) {
+          const std::optional<StateId> to = find(t);
+          if (to && !seen[*to]) {
+            seen[*to] = 1;
+            next.emplace_back(*to, t);
+          }
+        });
+      }
+      level.swap(next);
+      next.clear();
+    }
   }
 
   /// The first label (in successors() order) of a transition from `from` to `to`.
@@ -194,6 +243,35 @@ class Explorer {
 
  private:
   using Clock = std::chrono::steady_clock;
+
+  /// A hash store's released state: re-run the model along the parent chain, at each step taking the
+  /// successor with the stored fingerprint.
+  State rebuild(StateId id) const {
+    const HashStore& hashed = *store_->get_if<HashStore>();
+    std::vector<StateId> chain;
+    for (StateId at = id; at != kNoState; at = hashed.parent(at)) {
+      if (chain.size() > hashed.size()) throw InternalError("state rebuilding: the parent chain has a cycle");
+      chain.push_back(at);
+    }
+    const auto print = [&](const State& s) {
+      return hash_bytes(reinterpret_cast<const std::byte*>(&s), sizeof(State));
+    };
+    std::optional<State> at;
+    model_.initial([&](const State& s) {
+      if (!at && print(s) == hashed.fingerprint(chain.back())) at = s;
+    });
+    for (std::size_t k = chain.size() - 1; at && k-- > 0;) {
+      const HashStore::Key wanted = hashed.fingerprint(chain[k]);
+      std::optional<State> next;
+      model_.successors(*at, [&](const Label&, const State& t) {
+        if (!next && print(t) == wanted) next = t;
+      });
+      at = next;
+    }
+    if (!at)
+      throw InternalError("state rebuilding: state " + std::to_string(id) + " does not rebuild from its parents");
+    return *at;
+  }
   static constexpr std::size_t kChunk = 64;     // states a thread claims at a time
   static constexpr std::size_t kPrefetch = 16;  // successors looked ahead for the table
 
@@ -202,6 +280,8 @@ class Explorer {
   Stats stats_now(std::size_t transitions, std::size_t depth) const {
     Stats s;
     s.states = store_->size();
+    s.store = options_.store;
+    if (s.store == StoreKind::Hash) s.omission_probability = HashStore::omission_probability(s.states);
     s.transitions = transitions;
     s.depth = depth;
     s.seconds = elapsed();
@@ -210,22 +290,28 @@ class Explorer {
     return s;
   }
 
+  template <class Store>
   struct Pending {
     Label label;
     State state;
-    std::uint64_t hash;
+    typename Store::Key key;
     StateId parent;
     std::uint32_t depth;
   };
 
-  /// One run's mutable state, shared by its threads.
-  template <class Observer>
+  /// One run's mutable state, shared by its threads, on one kind of store.
+  template <class Observer, class Store>
   struct Run {
-    Run(Explorer& explorer, Observer& obs)
-        : ex(explorer), observer(obs), edges(explorer.options_.record_graph ? explorer.options_.threads : 0) {}
+    using Pending = Explorer::Pending<Store>;
+    Run(Explorer& explorer, Observer& obs, Store& st)
+        : ex(explorer),
+          observer(obs),
+          store(st),
+          edges(explorer.options_.record_graph ? explorer.options_.threads : 0) {}
 
     Explorer& ex;
     Observer& observer;
+    Store& store;
     Outcome outcome = Outcome::Complete;
     std::optional<StopRecord<M>> stop;
     std::atomic<bool> halted{false};
@@ -247,11 +333,20 @@ class Explorer {
       halted.store(true, std::memory_order_release);
     }
 
+    /// The store's key for a state: a plain or hash store's is hash_bytes() of the state, computed here with
+    /// the size known at compile time; the tree store interns the state's slices.
+    typename Store::Key key_of(const std::byte* bytes, const typename Store::Hint* hint) {
+      if constexpr (std::is_same_v<Store, TreeStore>)
+        return store.prepare(bytes, hint);
+      else
+        return hash_bytes(bytes, sizeof(State));
+    }
+
     /// Stores `next` (found from `parent`). Returns its id (kNoState when the store is full) and sets
     /// `expand` when it is new and should be expanded.
-    StateId add(const State& next, std::uint64_t hash, StateId parent, bool& expand) {
+    StateId add(const State& next, const typename Store::Key& key, StateId parent, bool& expand) {
       expand = false;
-      const auto r = ex.store_->find_or_insert(reinterpret_cast<const std::byte*>(&next), hash, parent);
+      const auto r = store.insert(key, reinterpret_cast<const std::byte*>(&next), parent);
       if (r.full()) {
         halt(r.outcome == StateStore::Outcome::FullStates ? Outcome::StateLimit : Outcome::MemoryLimit);
         return kNoState;
@@ -262,7 +357,7 @@ class Explorer {
           case Action::Continue:
             break;
           case Action::Prune:
-            ex.store_->set_flag(r.id);
+            store.set_flag(r.id);
             return r.id;
           case Action::Stop:
             halt(Outcome::Stopped, StopRecord<M>{StopRecord<M>::Kind::State, r.id, std::nullopt, std::nullopt});
@@ -275,7 +370,10 @@ class Explorer {
 
     /// Generates the successors of `id` into `out`, calling the edge and deadlock observers.
     std::size_t expand(StateId id, std::uint32_t depth_of_next, std::vector<Pending>& out) {
-      const State s = ex.state(id);
+      State s;
+      typename Store::Hint hint;
+      store.read(id, reinterpret_cast<std::byte*>(&s), &hint);
+      hint.base = reinterpret_cast<const std::byte*>(&s);
       std::size_t count = 0;
       ex.model_.successors(s, [&](const Label& label, const State& next) {
         ++count;
@@ -291,7 +389,7 @@ class Explorer {
           }
         }
         const auto* bytes = reinterpret_cast<const std::byte*>(&next);
-        out.push_back(Pending{label, next, hash_bytes(bytes, sizeof(State)), id, depth_of_next});
+        out.push_back(Pending{label, next, key_of(bytes, &hint), id, depth_of_next});
       });
       if (count == 0) {
         if constexpr (requires { observer.on_deadlock(s, id); }) {
@@ -309,18 +407,18 @@ class Explorer {
       const std::size_t n = pending.size();
       // Two-stage look-ahead: the table slot kPrefetch successors ahead, the stored state half as far ahead.
       constexpr std::size_t kHalf = kPrefetch / 2;
-      for (std::size_t i = 0; i < std::min(n, kPrefetch); ++i) ex.store_->prefetch(pending[i].hash);
-      for (std::size_t i = 0; i < std::min(n, kHalf); ++i) ex.store_->prefetch_state(pending[i].hash);
+      for (std::size_t i = 0; i < std::min(n, kPrefetch); ++i) store.prefetch(pending[i].key);
+      for (std::size_t i = 0; i < std::min(n, kHalf); ++i) store.prefetch_deep(pending[i].key);
       for (std::size_t i = 0; i < n; ++i) {
-        if (i + kPrefetch < n) ex.store_->prefetch(pending[i + kPrefetch].hash);
-        if (i + kHalf < n) ex.store_->prefetch_state(pending[i + kHalf].hash);
+        if (i + kPrefetch < n) store.prefetch(pending[i + kPrefetch].key);
+        if (i + kHalf < n) store.prefetch_deep(pending[i + kHalf].key);
         if (halted.load(std::memory_order_relaxed)) break;
         const Pending& p = pending[i];
         if constexpr (requires { observer.covered(p.state); }) {
           if (observer.covered(p.state)) continue;  // a stored state covers it (checker/covering.hpp)
         }
         bool expand = false;
-        const StateId id = add(p.state, p.hash, p.parent, expand);
+        const StateId id = add(p.state, p.key, p.parent, expand);
         if (id == kNoState) break;
         if (edge_out) edge_out->emplace_back(p.parent, id);
         if (expand) fresh(id, p.depth);
@@ -359,14 +457,14 @@ class Explorer {
         if (halted.load(std::memory_order_relaxed)) return;
         const auto* bytes = reinterpret_cast<const std::byte*>(&s);
         bool expand = false;
-        add(s, hash_bytes(bytes, sizeof(State)), kNoState, expand);
+        add(s, key_of(bytes, nullptr), kNoState, expand);
       });
     }
 
     // ---- breadth-first, level by level ------------------------------------------------------------
     void work_on_level(unsigned index) {
       auto* edge_out = edges.empty() ? nullptr : &edges[index];
-      StateStore::Worker registered(*ex.store_);
+      typename Store::Worker registered(store);
       std::vector<Pending> pending;
       const std::uint32_t next_depth = static_cast<std::uint32_t>(depth + 1);
       while (!halted.load(std::memory_order_relaxed)) {
@@ -375,8 +473,7 @@ class Explorer {
         const std::size_t to = std::min(from + kChunk, level_end);
         std::size_t generated = 0;
         for (std::size_t id = from; id < to; ++id) {
-          if (!ex.store_->flag(static_cast<StateId>(id)))
-            generated += expand(static_cast<StateId>(id), next_depth, pending);
+          if (!store.flag(static_cast<StateId>(id))) generated += expand(static_cast<StateId>(id), next_depth, pending);
         }
         transitions.fetch_add(generated, std::memory_order_relaxed);
         store_all(pending, edge_out, [](StateId, std::uint32_t) {});
@@ -387,9 +484,11 @@ class Explorer {
     /// Between levels (one thread): returns false when the search is over.
     bool next_level() {
       if (halted.load()) return false;
-      const std::size_t end = ex.store_->size();
+      const std::size_t end = store.size();
       if (end == level_end) return false;  // the level found nothing new: done
       ++depth;
+      // A hash store keeps whole states only for the levels still to expand.
+      if constexpr (requires { store.release_below(StateId{}); }) store.release_below(static_cast<StateId>(level_end));
       level_begin = level_end;
       level_end = end;
       cursor.store(level_begin, std::memory_order_relaxed);
@@ -398,7 +497,7 @@ class Explorer {
 
     void breadth_first() {
       level_begin = 0;
-      level_end = ex.store_->size();
+      level_end = store.size();
       cursor.store(0);
       const unsigned n = ex.options_.threads;
       if (n == 1) {
@@ -426,14 +525,14 @@ class Explorer {
         std::uint32_t depth;
       };
       std::vector<Entry> stack;
-      for (std::size_t id = ex.store_->size(); id-- > 0;) stack.push_back({static_cast<StateId>(id), 0});
+      for (std::size_t id = store.size(); id-- > 0;) stack.push_back({static_cast<StateId>(id), 0});
       std::vector<Pending> pending;
       std::size_t since_tick = 0;
       while (!stack.empty() && !halted.load(std::memory_order_relaxed)) {
         const Entry e = stack.back();
         stack.pop_back();
         depth = std::max<std::size_t>(depth, e.depth);
-        if (ex.store_->flag(e.id)) continue;
+        if (store.flag(e.id)) continue;
         transitions.fetch_add(expand(e.id, e.depth + 1, pending), std::memory_order_relaxed);
         store_all(pending, edges.empty() ? nullptr : &edges[0], [&](StateId id, std::uint32_t d) {
           stack.push_back({id, d});
@@ -448,7 +547,7 @@ class Explorer {
 
   const M& model_;
   SearchOptions options_;
-  std::optional<StateStore> store_;
+  std::optional<AnyStore> store_;
   bool ran_ = false;
   std::optional<Outcome> outcome_;
   std::optional<Graph> graph_;

@@ -38,6 +38,18 @@ bool stop_requested() noexcept {
   return g_stop.load(std::memory_order_relaxed);
 }
 
+std::string_view to_string(StoreKind kind) noexcept {
+  switch (kind) {
+    case StoreKind::Plain:
+      return "plain";
+    case StoreKind::Tree:
+      return "tree";
+    case StoreKind::Hash:
+      return "hash";
+  }
+  return "?";
+}
+
 std::size_t peak_resident_bytes() {
   std::ifstream status("/proc/self/status");
   std::string key;

@@ -2,9 +2,18 @@
 // What a search reports about itself, and the process-level measurements behind it.
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 namespace checker {
+
+/// Which state store a search used (see any_store.hpp).
+enum class StoreKind : std::uint8_t {
+  Plain,  ///< every state's bytes in full
+  Tree,   ///< tree compression: slices and slice pairs interned, a state is a root pair
+  Hash,   ///< hash compaction: a 64-bit fingerprint per state; two states may share one, so states may be missed
+};
+std::string_view to_string(StoreKind kind) noexcept;
 
 struct Stats {
   std::size_t states = 0;       ///< distinct states stored
@@ -14,6 +23,11 @@ struct Stats {
   double states_per_second = 0;
   std::size_t peak_memory_bytes = 0;  ///< peak resident memory of the whole process (VmHWM)
   unsigned threads = 1;
+  StoreKind store = StoreKind::Plain;
+  /// Hash compaction only: an upper bound on the probability that two distinct states shared a fingerprint,
+  /// so that the search may have missed states (SPIN reports the same for its hash compaction). 0 otherwise.
+  double omission_probability = 0;
+  bool omissions_possible() const noexcept { return store == StoreKind::Hash; }
 };
 
 /// How a search ended.

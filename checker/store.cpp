@@ -66,6 +66,10 @@ StateStore::StateStore(const Config& config)
   grow_at_ = slots() / 4 * 3;
 }
 
+StateStore::Key StateStore::prepare(const std::byte* state, const Hint*) const noexcept {
+  return hash_bytes(state, state_size_);
+}
+
 std::size_t StateStore::bytes() const noexcept {
   return size() * (state_size_ + sizeof(std::uint32_t)) + table_.size();
 }

@@ -17,8 +17,11 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <mutex>
 #include <optional>
+
+#include "checker/hash.hpp"
 
 namespace checker {
 
@@ -83,6 +86,22 @@ class StateStore {
 
   /// Read-only lookup. \pre no insert runs concurrently.
   std::optional<StateId> find(const std::byte* state, std::uint64_t hash) const;
+
+  // The protocol every store speaks to the search (any_store.hpp): prepare() a successor into a key (here its
+  // hash), prefetch() and prefetch_deep() it, insert() it; read() a stored state back. The hint is the tree
+  // store's; here it carries nothing.
+  struct Hint {
+    const std::byte* base = nullptr;
+  };
+  using Key = std::uint64_t;
+  /// Out of line: inlined beside a small state of known size, the hash's long-input paths draw bounds warnings.
+  Key prepare(const std::byte* state, const Hint* = nullptr) const noexcept;
+  Result insert(Key key, const std::byte* state, StateId parent) { return find_or_insert(state, key, parent); }
+  void read(StateId id, std::byte* out, Hint* = nullptr) const noexcept { std::memcpy(out, state(id), state_size_); }
+  bool holds_bytes(StateId) const noexcept { return true; }
+  void prefetch_deep(Key key) const noexcept { prefetch_state(key); }
+  /// From now on nothing new is inserted (FullMemory), while known states are still found.
+  void close() noexcept { out_of_memory_.store(true, std::memory_order_relaxed); }
 
   /// Hints the cache that a lookup of `hash` is coming.
   void prefetch(std::uint64_t hash) const noexcept { __builtin_prefetch(&table()[index_of(tag_of(hash))]); }

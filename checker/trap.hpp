@@ -41,21 +41,16 @@ struct TrapResult {
 template <class M>
 Graph explored_graph(const Explorer<M>& ex) {
   if (ex.recorded_graph()) return *ex.recorded_graph();
-  Graph g;
-  const std::size_t n = ex.store().size();
-  g.offsets.reserve(n + 1);
-  g.offsets.push_back(0);
-  for (StateId s = 0; s < n; ++s) {
-    if (!ex.store().flag(s)) {
-      ex.model().successors(ex.state(s), [&](const auto&, const typename M::State& next) {
-        const std::optional<StateId> id = ex.find(next);
-        if (!id) throw InternalError("graph rebuilding: a successor of state " + std::to_string(s) + " is not stored");
-        g.targets.push_back(*id);
-      });
-    }
-    g.offsets.push_back(g.targets.size());
-  }
-  return g;
+  std::vector<std::vector<std::pair<StateId, StateId>>> edges(1);
+  ex.for_each_state([&](StateId s, const typename M::State& state) {
+    if (ex.pruned(s)) return;
+    ex.model().successors(state, [&](const auto&, const typename M::State& next) {
+      const std::optional<StateId> id = ex.find(next);
+      if (!id) throw InternalError("graph rebuilding: a successor of state " + std::to_string(s) + " is not stored");
+      edges[0].emplace_back(s, *id);
+    });
+  });
+  return graph_from_edges(ex.stored_states(), edges);
 }
 
 /// Which states can reach a goal, and a witness if some cannot.
@@ -72,11 +67,12 @@ TrapResult<M> find_trap(const Explorer<M>& ex, Goal&& is_goal) {
   {
     const Graph backward = forward.reversed();
     std::vector<StateId> queue;
-    for (StateId s = 0; s < n; ++s)
-      if (is_goal(ex.state(s), s)) {
+    ex.for_each_state([&](StateId s, const typename M::State& state) {
+      if (is_goal(state, s)) {
         reaches[s] = 1;
         queue.push_back(s);
       }
+    });
     for (std::size_t head = 0; head < queue.size(); ++head)
       for (const StateId* p = backward.begin(queue[head]); p != backward.end(queue[head]); ++p)
         if (!reaches[*p]) {
@@ -95,7 +91,7 @@ TrapResult<M> find_trap(const Explorer<M>& ex, Goal&& is_goal) {
   std::vector<std::uint8_t> seen(n, 0);
   std::vector<StateId> queue;
   for (StateId s = 0; s < n; ++s)
-    if (ex.store().parent(s) == kNoState) {
+    if (ex.parent(s) == kNoState) {
       seen[s] = 1;
       queue.push_back(s);
     }

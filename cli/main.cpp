@@ -60,6 +60,7 @@ struct ModelOptions {
   std::vector<std::string> sets;
   std::string search = "bfs";
   unsigned threads = 1;
+  std::string store = "tree";  ///< --store: tree (the default: a tenth of the memory at the same speed on the TCP model)
   std::size_t max_states = 0;
   std::string max_memory;  ///< e.g. 4G, 512M; empty: default
   double time_limit = 0;
@@ -79,6 +80,10 @@ void add_model_options(CLI::App& cmd, ModelOptions& o) {
   cmd.add_option("--set", o.sets, "knob=value (repeatable); see `teardown list knobs`");
   cmd.add_option("--search", o.search, "bfs (shortest traces) or dfs")->check(CLI::IsMember({"bfs", "dfs"}));
   cmd.add_option("--threads", o.threads, "search threads (bfs)")->check(CLI::Range(1u, 256u));
+  cmd.add_option("--store", o.store,
+                 "state store: tree (the default: compressed, exact), plain (whole states) or hash (64-bit "
+                 "fingerprints: may miss states; the report gives the probability)")
+      ->check(CLI::IsMember({"plain", "tree", "hash"}));
   // A limit of 0 or below is a mistake, not "no limit" (leaving the option out is).
   const CLI::Validator positive(
       [](std::string& value) -> std::string {
@@ -173,6 +178,9 @@ checker::SearchOptions search_options(const ModelOptions& o) {
   checker::SearchOptions s;
   s.order = o.search == "dfs" ? checker::Order::Dfs : checker::Order::Bfs;
   s.threads = o.threads;
+  s.store = o.store == "tree" ? checker::StoreKind::Tree
+            : o.store == "hash" ? checker::StoreKind::Hash
+                                : checker::StoreKind::Plain;
   if (s.order == checker::Order::Dfs && s.threads > 1)
     throw UsageError("--threads: depth-first search runs on one thread");
   s.limits.max_states = o.max_states;
@@ -206,9 +214,15 @@ std::string knobs_text(const model::Knobs& k) {
 }
 
 std::string stats_json(const checker::Stats& s) {
+  // The hash store may miss states: it says so, with the probability, as SPIN's hash compaction does.
+  const std::string omissions =
+      s.omissions_possible()
+          ? fmt::format(R"(,"omissions_possible":true,"omission_probability":{:.3g})", s.omission_probability)
+          : std::string();
   return fmt::format(
-      R"({{"states":{},"transitions":{},"depth":{},"seconds":{:.3f},"states_per_second":{:.0f},"peak_memory_bytes":{},"threads":{}}})",
-      s.states, s.transitions, s.depth, s.seconds, s.states_per_second, s.peak_memory_bytes, s.threads);
+      R"({{"states":{},"transitions":{},"depth":{},"seconds":{:.3f},"states_per_second":{:.0f},"peak_memory_bytes":{},"threads":{},"store":"{}"{}}})",
+      s.states, s.transitions, s.depth, s.seconds, s.states_per_second, s.peak_memory_bytes, s.threads,
+      checker::to_string(s.store), omissions);
 }
 
 /// The exact-time search's share of a check: null when none ran.
@@ -224,11 +238,16 @@ std::string stats_text(const checker::Stats& s, checker::Outcome outcome) {
       "{} states, {} transitions, depth {}, {:.2f} s ({:.0f} states/s), peak memory {:.0f} MiB, {} thread{}", s.states,
       s.transitions, s.depth, s.seconds, s.states_per_second, static_cast<double>(s.peak_memory_bytes) / (1 << 20),
       s.threads, s.threads == 1 ? "" : "s");
+  if (s.store != checker::StoreKind::Plain) out += fmt::format(", {} store", checker::to_string(s.store));
+  if (s.omissions_possible())
+    out += fmt::format(
+        "\nHash compaction: states are kept as 64-bit fingerprints, so the search may have missed states "
+        "(probability of an omission at most {:.3g}); a property reported holding is not proven.",
+        s.omission_probability);
   if (outcome == checker::Outcome::Interrupted)
     out += "\nThe search was interrupted (SIGINT or SIGTERM) before exploring every state: results marked unknown "
            "are inconclusive.";
-  else if (checker::inconclusive(outcome))
-    out += fmt::format(
+  else if (checker::inconclusive(outcome))    out += fmt::format(
         "\nThe search stopped at its {} before exploring every state: results marked unknown are inconclusive.",
         checker::to_string(outcome));
   return out;
@@ -692,6 +711,14 @@ int run_sweep(const ModelOptions& o, const std::vector<std::string>& property_na
         line += fmt::format("  {:>{}}", cell, std::max<std::size_t>(n.size(), 9));
       }
       fmt::print("{}  {:>10}  {:>8.2f}\n", line, r.timed.report.stats.states, r.timed.report.stats.seconds);
+    }
+    if (!rows.empty() && rows.front().timed.report.stats.omissions_possible()) {
+      double worst = 0;
+      for (const Row& r : rows) worst = std::max(worst, r.timed.report.stats.omission_probability);
+      fmt::print(
+          "\nHash store: states are kept as 64-bit fingerprints, so a row may have missed states (probability of an "
+          "omission at most {:.3g} per row); a verdict of holds is not proven.\n",
+          worst);
     }
     if (artefacts) fmt::print("\n{}\n", cli::artefact_footnote("the trace found"));
     fmt::print("\n");

@@ -87,6 +87,11 @@ class TeardownModel {
  public:
   using State = model::State;
   using Label = model::Label;
+  /// How the checker's tree store cuts a State into slices (offsets): TCB A, TCB B, each channel, the rest.
+  /// Each slice takes few distinct values across the states of a search; the store interns them.
+  static constexpr std::array<std::size_t, 5> kSlices{0, sizeof(Tcb), 2 * sizeof(Tcb),
+                                                      2 * sizeof(Tcb) + sizeof(State::channel[0]),
+                                                      2 * sizeof(Tcb) + 2 * sizeof(State::channel[0])};
 
   /// \pre validate(knobs) returned nothing.
   explicit TeardownModel(Knobs knobs);

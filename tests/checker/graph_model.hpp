@@ -2,6 +2,8 @@
 // Models for testing the checker with no TCP: literal edge lists and seeded random graphs, and an independent
 // plain breadth-first search to check the checker's answers against.
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <random>
@@ -52,6 +54,33 @@ inline GraphModel random_graph(std::uint32_t seed, std::uint32_t nodes, std::uin
   }
   return g;
 }
+
+/// A graph node as a 32-byte state cut into four 8-byte slices, each taking few values across the nodes (so
+/// the tree store shares leaves and inner nodes between states): id % 16, id / 16 % 16, id / 256, id % 3.
+struct WideNode {
+  std::array<std::uint64_t, 4> parts;
+  static WideNode of(std::uint32_t id) { return WideNode{{id % 16, id / 16 % 16, id / 256, id % 3}}; }
+  std::uint32_t id() const { return static_cast<std::uint32_t>(parts[0] + 16 * parts[1] + 256 * parts[2]); }
+};
+
+/// GraphModel over WideNode states, declaring its slices for the tree store.
+struct WideGraphModel {
+  using State = WideNode;
+  using Label = std::uint32_t;
+  static constexpr std::array<std::size_t, 4> kSlices{0, 8, 16, 24};
+
+  GraphModel graph;
+
+  template <class Yield>
+  void initial(Yield&& yield) const {
+    for (std::uint32_t i : graph.initials) yield(WideNode::of(i));
+  }
+  template <class Yield>
+  void successors(const WideNode& s, Yield&& yield) const {
+    const auto& out = graph.edges[s.id()];
+    for (std::uint32_t k = 0; k < out.size(); ++k) yield(k, WideNode::of(out[k]));
+  }
+};
 
 /// Independent reference: plain FIFO BFS. Distances (-1 unreachable), reachable count, edge count.
 struct Reference {

@@ -92,13 +92,20 @@ TEST_CASE("minimize: with zero costs, the same distances as plain BFS on random 
     const auto ref = checker_test::plain_bfs(g);
     const auto zero = [](std::uint32_t) { return 0u; };
     for (std::uint32_t target : {7u, 50u, 199u}) {
-      const auto r = checker::minimize(g, {}, zero, StateGoal{target});
-      if (ref.distance[target] < 0) {
-        CHECK(r.traces.empty());
-      } else {
-        REQUIRE(r.traces.size() == 1);
-        CHECK(static_cast<int>(r.steps) == ref.distance[target]);
-        CHECK(static_cast<int>(r.traces[0].size()) - 1 == ref.distance[target]);
+      for (const auto store : {checker::StoreKind::Plain, checker::StoreKind::Tree, checker::StoreKind::Hash}) {
+        INFO(checker::to_string(store));
+        checker::SearchOptions o;
+        o.store = store;
+        const auto r = checker::minimize(g, o, zero, StateGoal{target});
+        CHECK(r.stats.store == store);
+        if (ref.distance[target] < 0) {
+          CHECK(r.traces.empty());
+        } else {
+          REQUIRE(r.traces.size() == 1);
+          CHECK(static_cast<int>(r.steps) == ref.distance[target]);
+          CHECK(static_cast<int>(r.traces[0].size()) - 1 == ref.distance[target]);
+          CHECK(r.traces[0].back().state.id == target);
+        }
       }
     }
   }

@@ -88,18 +88,27 @@ TEST_CASE("trap: a random graph's trapped states are exactly those the reference
       if (nearest < 0 || ref.distance[s] < nearest) nearest = ref.distance[s];
     }
   REQUIRE(expected > 0);
-  Explorer<GraphModel> ex(g, with_threads(1, checker::Order::Dfs));
-  ex.run();
-  const auto r = checker::find_trap(ex, [goal](const Node& s, StateId) { return s.id == goal; });
-  CHECK(r.trapped_states == expected);
-  REQUIRE(r.witness.has_value());
-  CHECK(r.witness->prefix.size() == static_cast<std::size_t>(nearest) + 1);  // shortest even after a DFS
-  for (const auto& step : r.witness->trap) CHECK_FALSE(reaches[step.state.id]);
-  const auto& last = r.witness->trap.back().state.id;
-  if (r.witness->dead_end)
-    CHECK(g.edges[last].empty());
-  else
-    CHECK(r.witness->trap[r.witness->cycle_start].state.id == last);
+  // On every store, after a DFS and after a BFS (whose hash store gave old levels' bytes back: the analysis
+  // then regenerates the states from the fingerprints).
+  for (const auto store : {checker::StoreKind::Plain, checker::StoreKind::Tree, checker::StoreKind::Hash}) {
+    for (const auto order : {checker::Order::Dfs, checker::Order::Bfs}) {
+      INFO(checker::to_string(store) << (order == checker::Order::Dfs ? " dfs" : " bfs"));
+      SearchOptions o = with_threads(order == checker::Order::Dfs ? 1 : 2, order);
+      o.store = store;
+      Explorer<GraphModel> ex(g, o);
+      ex.run();
+      const auto r = checker::find_trap(ex, [goal](const Node& s, StateId) { return s.id == goal; });
+      CHECK(r.trapped_states == expected);
+      REQUIRE(r.witness.has_value());
+      CHECK(r.witness->prefix.size() == static_cast<std::size_t>(nearest) + 1);  // shortest even after a DFS
+      for (const auto& step : r.witness->trap) CHECK_FALSE(reaches[step.state.id]);
+      const auto& last = r.witness->trap.back().state.id;
+      if (r.witness->dead_end)
+        CHECK(g.edges[last].empty());
+      else
+        CHECK(r.witness->trap[r.witness->cycle_start].state.id == last);
+    }
+  }
 }
 
 TEST_CASE("trap: a 216000-state grid where one move is irreversible") {

@@ -75,6 +75,17 @@ expect 10 "reachable. A shortest witness" -- reach "A=LAST_ACK B=FIN_WAIT_1" --s
   --set client_close=passive --set "filter=A>B:fin" --set incarnations=1
 # Issue 3's acceptance runs on the default model.
 expect 10 "time-wait-assassination +VIOLATED" -- check --profile rfc9293 --property time-wait-assassination
+# The store choice (issue 16): the same verdict and counts on every store; hash compaction says it may miss
+# states and gives the probability, in text and JSON.
+expect 10 "195014 states, 549435 transitions, depth 14, .*tree store" -- check --profile rfc9293 \
+  --property time-wait-assassination --timing ticks
+expect 10 "195014 states, 549435 transitions, depth 14, .*1 thread$" -- check --profile rfc9293 \
+  --property time-wait-assassination --timing ticks --store plain
+expect 10 "probability of an omission at most 1\.03e-09" -- check --profile rfc9293 \
+  --property time-wait-assassination --timing ticks --store hash
+expect 10 '"states":195014,.*"store":"hash","omissions_possible":true,"omission_probability":1\.03e-09' -- check \
+  --profile rfc9293 --property time-wait-assassination --timing ticks --store hash --format json
+expect 2 "--store: bogus not in \{plain,tree,hash\}" -- check --store bogus
 expect 0 "time-wait-assassination +holds" -- check --profile rfc1337 --property time-wait-assassination --threads 2
 # With held FINs (SHLD-31) and free applications the server may retransmit data it sent just before its FIN
 # after the client's TIME-WAIT began, R2 times: on the default model stray-data is violated in real time up to

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstddef>
+
 #include "checker/search.hpp"
 #include "checker/trap.hpp"
 #include "model/teardown.hpp"
@@ -50,6 +52,17 @@ Segment data(std::uint32_t seq, std::uint8_t age) {
 }
 
 }  // namespace
+
+TEST_CASE("teardown: the declared slices are TCB A, TCB B, each channel and the rest, for the tree store") {
+  // The checker's tree store cuts the state at these offsets (checker/tree_store.hpp).
+  const auto& slices = TeardownModel::kSlices;
+  CHECK(slices[0] == offsetof(State, tcb));
+  CHECK(slices[1] == offsetof(State, tcb) + sizeof(Tcb));
+  CHECK(slices[2] == offsetof(State, channel));
+  CHECK(slices[3] == offsetof(State, channel) + sizeof(State::channel[0]));
+  CHECK(slices[4] == offsetof(State, count));
+  CHECK(checker::declared_slices<TeardownModel>() == std::vector<std::size_t>(slices.begin(), slices.end()));
+}
 
 TEST_CASE("teardown: the initial state has the server listening and the client about to open") {
   const TeardownModel m(knobs({}));

@@ -14,9 +14,13 @@
 //
 // `Covering` is an observer adapter: it forwards every event to the observer it wraps and, through the
 // observer hook covered(), drops each successor a stored state covers just before the search would store it
-// (an exact duplicate counts as covered); every state the search stores is registered as a possible cover. It is sound for edge and state properties and for dead ends (a pruned transition still
-// counts as a successor of its source). It is not for the trap analysis (AG EF): a covered state may be able to
-// reach less than the state that covers it, so a graph recorded under covering must not be used for it.
+// (an exact duplicate counts as covered); every state the search stores is registered as a possible cover.
+// It is sound for edge and state properties: every path from a covered state is a path from its cover. Dead
+// ends are weaker: a dropped successor still counts as a successor of its source, but a covered state that is
+// itself a dead end (no successor from any concrete state it stands for) may have a cover that is not, when the
+// cover's larger set also holds concrete states that can move; such a dead end is then not reported. It is not
+// for the trap analysis (AG EF) either: a covered state may be able to reach less than the state that covers
+// it, so a graph recorded under covering must not be used for it.
 //
 // Minimality: breadth-first search expands level by level, and a cover is always stored at the same or an
 // earlier level than the state it covers, so a shortest counterexample keeps its length: whatever the covered

@@ -614,14 +614,23 @@ int run_sweep(const ModelOptions& o, const std::vector<std::string>& property_na
     throw UsageError(fmt::format("sweep {}: expected KNOB=LO..HI with integers LO <= HI, at most 65 values", range));
   const std::string knob = range.substr(0, eq);
   const std::vector<std::size_t> chosen = chosen_properties(property_names);
-  // Every value of the range first, so that a bad one is blamed on the range the user typed (and the model
-  // file and --set on their own place) before any row runs.
-  const model::Knobs base = load_knobs(o);
+  // Every row's knobs first, so that a bad one is reported before any row runs, blamed on the range the user
+  // typed (not on a --set they never wrote) and on the model file or --set that takes part.
+  std::optional<model::Knobs> first;
   for (std::size_t v = lo; v <= hi; ++v) {
-    model::Knobs k = base;
-    if (auto e = model::set_knob(k, knob, std::to_string(v))) throw UsageError(fmt::format("sweep {}: {}", range, *e));
-    if (auto e = model::validate(k)) throw UsageError(fmt::format("sweep {}: at {}={}: {}", range, knob, v, *e));
+    ModelOptions row_options = o;
+    row_options.sets.push_back(fmt::format("{}={}", knob, v));
+    try {
+      const model::Knobs k = load_knobs(row_options);
+      if (!first) first = k;
+    } catch (const UsageError& e) {
+      std::string message = e.what();
+      const std::string own = fmt::format("--set {}={}: ", knob, v);  // the swept value itself
+      if (message.starts_with(own)) message = message.substr(own.size());
+      throw UsageError(fmt::format("sweep {}: at {}={}: {}", range, knob, v, message));
+    }
   }
+  const model::Knobs base = *first;  // the knobs the rows share, the swept one at its first value
 
   struct Row {
     std::size_t value;

@@ -46,8 +46,10 @@ expect 2 "bad-profile\.toml:1: key profile: unknown profile 'bogus'" -- check "$
 printf 'msl = 2\nmin_delay = 3\n' >"$work/bad-delay.toml"
 expect 2 "bad-delay\.toml:2: knob min_delay: 3 is longer than msl \(2\)" -- check "$work/bad-delay.toml"
 expect 2 "^teardown: --set min_delay=5: knob min_delay: 5 is longer than msl" -- check --set min_delay=5
-expect 2 "^teardown: sweep time_wait=0\.\.20: knob time_wait: '13' is not accepted; use an integer from 0 to 12" -- sweep time_wait=0..20 --property stray-data
-expect 2 "^teardown: sweep msl=1\.\.3: at msl=1: knob min_delay: 2 is longer than msl \(1\)" -- sweep msl=1..3 --set min_delay=2 --property stray-data
+expect 2 "^teardown: sweep time_wait=0\.\.20: at time_wait=13: knob time_wait: '13' is not accepted; use an integer from 0 to 12" -- sweep time_wait=0..20 --property stray-data
+expect 2 "^teardown: sweep msl=1\.\.3: at msl=1: --set min_delay=2: knob min_delay: 2 is longer than msl \(1\)" -- sweep msl=1..3 --set min_delay=2 --property stray-data
+# ... but a row is judged with the swept value in place: the default msl (2) is never judged on its own.
+expect 10 "^ +3 +VIOLATED" -- sweep msl=3..4 --set min_delay=3 --profile no-time-wait --property stray-data --timing ticks
 expect 2 "^teardown: --max-memory 100: below the minimum of 1M" -- check --max-memory 100
 expect 2 "^teardown: --max-memory 1K: below the minimum of 1M" -- check --max-memory 1K
 expect 2 "^--time-limit: 0 is not a limit: give a number above 0, or leave the option out for no limit" -- check --time-limit 0

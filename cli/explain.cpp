@@ -367,7 +367,7 @@ std::optional<properties::Trace> reach_run(const Settings& s, std::string_view g
   if (!states) throw std::runtime_error(fmt::format("explain: {}", error));
   knobs_out = knobs_for(s);
   const properties::ReachReport report =
-      properties::reach(model::TeardownModel(knobs_out), states->first, states->second, search_options(threads));
+      properties::reach_timed(knobs_out, states->first, states->second, search_options(threads));
   fmt::print("   $ {}\n", command("reach", fmt::format("\"{}\"", goal), s));
   if (!report.witness) {
     fmt::print("   {}: {}\n",

@@ -536,9 +536,8 @@ int run_reach(const ModelOptions& o, const std::string& goal) {
   check_render(o.render, o.trace_out);
   const auto [a, b] = *states;
   const model::Knobs knobs = load_knobs(o);
-  const model::TeardownModel m(knobs);
   const auto search = search_options(o);
-  const properties::ReachReport report = properties::reach(m, a, b, search);
+  const properties::ReachReport report = properties::reach_timed(knobs, a, b, search);
   if (search.progress) fmt::print(stderr, "\n");
   const std::string why = report.witness ? fmt::format("A is in {} and B in {}", model::name(a), model::name(b)) : "";
   std::optional<cli::IsnFindings> findings;  // symbolic ISNs: the witness with concrete numbers
@@ -547,7 +546,7 @@ int run_reach(const ModelOptions& o, const std::string& goal) {
   // The witness judged in real time, as check judges a counterexample: one no real times fit reaches the goal in
   // whole ticks only, and leaves open whether a real-time path does (exit 3).
   std::optional<smt::timing::RealTime> real_time;
-  if (report.witness) real_time = smt::timing::realtime(m, *report.witness);
+  if (report.witness) real_time = smt::timing::realtime(model::TeardownModel(knobs), *report.witness);
   const bool artefact = real_time && cli::no_real_times(*real_time);
   const int found_code = artefact ? kExitInconclusive : kExitViolated;
   if (witness && (!o.trace_out.empty() || !o.render.empty())) {

@@ -1,5 +1,6 @@
 #include "counterexamples/replay.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include <fmt/format.h>
@@ -7,6 +8,7 @@
 #include "checker/search.hpp"
 #include "counterexamples/json.hpp"
 #include "counterexamples/render.hpp"
+#include "model/timed_model.hpp"
 
 namespace counterexamples {
 
@@ -117,11 +119,13 @@ std::optional<std::string> read_knobs(const Json& model, model::Knobs& knobs) {
   return std::nullopt;
 }
 
-/// The model with a different initial state: the search behind "is a final state reachable from here?".
+/// A model (untimed or timed) with a different initial state: the search behind "is a final state reachable
+/// from here?".
+template <class M>
 struct FromState {
-  using State = model::State;
+  using State = typename M::State;
   using Label = model::Label;
-  const model::TeardownModel* model;
+  const M* model;
   State start;
   template <class Yield>
   void initial(Yield&& yield) const {
@@ -134,32 +138,66 @@ struct FromState {
 };
 
 /// True if no final state is reachable from `s`; nothing if the search hit its bound.
-std::optional<bool> trapped(const model::TeardownModel& m, const State& s) {
+template <class M>
+std::optional<bool> trapped(const M& m, const typename M::State& s) {
   struct Goal {
-    const model::TeardownModel* model;
-    checker::Action on_state(const State& state, checker::StateId) {
+    const M* model;
+    checker::Action on_state(const typename M::State& state, checker::StateId) {
       return model->final(state) ? checker::Action::Stop : checker::Action::Continue;
     }
   } goal{&m};
   checker::SearchOptions options;
   options.limits.max_states = kTrapSearchStates;
   options.initial_log2_slots = 10;
-  const FromState from{&m, s};  // the explorer keeps a reference to its model
-  checker::Explorer<FromState> explorer(from, options);
+  const FromState<M> from{&m, s};  // the explorer keeps a reference to its model
+  checker::Explorer<FromState<M>> explorer(from, options);
   const auto run = explorer.run(goal);
   if (run.stop) return false;
   if (run.outcome != checker::Outcome::Complete) return std::nullopt;
   return true;
 }
 
-std::vector<std::pair<Label, State>> successors(const model::TeardownModel& m, const State& s) {
-  std::vector<std::pair<Label, State>> out;
-  m.successors_into(s, out);
-  return out;
-}
+/// The model's steps as replay follows them: in whole ticks, or under timing=exact the timed model's
+/// (model/timed_model.hpp), each state with the zone of real times its path allows, so that a replayed trace is
+/// real-time feasible step by step and a dead end or trap is one in real time.
+class Stepper {
+ public:
+  explicit Stepper(const model::TeardownModel& m) : m_(m) {
+    if (m.knobs().timing_exact) timed_.emplace(m);
+  }
+  const model::TeardownModel& untimed() const { return m_; }
+  std::uint32_t initial_zone() const { return timed_ ? model::timing::initial_zone() : 0; }
+
+  struct Next {
+    Label label;
+    State state;
+    std::uint32_t zone;
+  };
+  std::vector<Next> of(const State& s, std::uint32_t zone) const {
+    std::vector<Next> out;
+    if (timed_) {
+      timed_->successors(model::TimedState{s, zone}, [&](const Label& l, const model::TimedState& t) {
+        out.push_back(Next{l, t.untimed, t.zone});
+      });
+    } else {
+      m_.successors(s, [&](const Label& l, const State& t) { out.push_back(Next{l, t, 0}); });
+    }
+    return out;
+  }
+  std::optional<bool> trapped(const State& s, std::uint32_t zone) const {
+    return timed_ ? counterexamples::trapped(*timed_, model::TimedState{s, zone}) : counterexamples::trapped(m_, s);
+  }
+
+ private:
+  const model::TeardownModel& m_;
+  std::optional<model::TimedModel> timed_;
+};
 
 /// Re-checks that the trace's last step breaks `property` (or reaches the goal) and fills in why.
-std::optional<std::string> recheck(const model::TeardownModel& m, Replayed& r, std::optional<std::size_t> marked) {
+/// zones[i]: the zone of r.trace[i] (0 in whole ticks).
+std::optional<std::string> recheck(const Stepper& stepper, Replayed& r, const std::vector<std::uint32_t>& zones,
+                                   std::optional<std::size_t> marked) {
+  const model::TeardownModel& m = stepper.untimed();
   const State& last = r.trace.back().state;
   if (r.property == "reach") {
     std::string error;
@@ -189,17 +227,18 @@ std::optional<std::string> recheck(const model::TeardownModel& m, Replayed& r, s
     case properties::Hook::State:
     case properties::Hook::Deadlock: {
       auto why = properties::check_state(*p, m, last);
-      if (!why || (info.hook == properties::Hook::Deadlock && !successors(m, last).empty())) return not_broken();
+      if (!why || (info.hook == properties::Hook::Deadlock && !stepper.of(last, zones.back()).empty()))
+        return not_broken();
       r.why = std::move(*why);
       return std::nullopt;
     }
     case properties::Hook::Trap: {
-      const auto at_end = trapped(m, last);
+      const auto at_end = stepper.trapped(last, zones.back());
       if (!at_end) return "the last state's future is too large to re-check eventual-close";
       if (!*at_end) return fmt::format("{}: a final state is still reachable from the last state", not_broken());
       std::size_t from = r.trace.size() - 1;
       if (marked && *marked < from) {
-        const auto there = trapped(m, r.trace[*marked].state);
+        const auto there = stepper.trapped(r.trace[*marked].state, zones[*marked]);
         if (!there) return fmt::format("step {}: its future is too large to re-check the trap mark", *marked);
         if (!*there) return fmt::format("step {} is marked trapped, but a final state is reachable from it", *marked);
         from = *marked;
@@ -212,7 +251,7 @@ std::optional<std::string> recheck(const model::TeardownModel& m, Replayed& r, s
         }
       if (r.cycle_start)
         r.why = "from the marked state on, no run reaches a final state: this one cycles forever";
-      else if (successors(m, last).empty())
+      else if (stepper.of(last, zones.back()).empty())
         r.why = "from the marked state on, every run ends in a dead end that is not a final state";
       else
         r.why = "from the marked state on, no run reaches a final state";
@@ -296,14 +335,16 @@ ReplayResult replay(std::string_view text) {
   };
 
   const model::TeardownModel m(r.knobs);
-  // Every state the trace may be in after each step, with the way it got there.
+  const Stepper stepper(m);
+  // Every state the trace may be in after each step (with its zone under timing=exact), with the way it got there.
   struct Node {
     Step step;
+    std::uint32_t zone;
     unsigned time;
     std::size_t parent;
   };
   std::vector<std::vector<Node>> layers(1);
-  m.initial([&](const State& s) { layers[0].push_back(Node{Step{std::nullopt, s, checker::kNoState}, 0, 0}); });
+  layers[0].push_back(Node{Step{std::nullopt, m.initial_state(), checker::kNoState}, stepper.initial_zone(), 0, 0});
   if (auto d = difference(steps->items[0], render(0, 0, shown(layers[0][0].step)), "", true))
     return failure(fmt::format("step 0 is not the model's initial state: {}", *d));
 
@@ -314,15 +355,15 @@ ReplayResult replay(std::string_view text) {
     std::size_t closest_distance = SIZE_MAX;
     for (std::size_t k = 0; k < layers.back().size(); ++k) {
       const Node& from = layers.back()[k];
-      for (const auto& [label, state] : successors(m, from.step.state)) {
+      for (const auto& [label, state, zone] : stepper.of(from.step.state, from.zone)) {
         if (!allowed(state)) continue;
         const unsigned time = from.time + (label.event == model::Event::Tick ? 1u : 0u);
-        Node candidate{Step{label, state, checker::kNoState}, time, k};
+        Node candidate{Step{label, state, checker::kNoState}, zone, time, k};
         const Json rendered = render(i, time, shown(candidate.step));
         const auto d = difference(recorded, rendered, "", true);
         if (!d) {
           bool seen = false;
-          for (const Node& n : next) seen = seen || n.step.state == state;
+          for (const Node& n : next) seen = seen || (n.step.state == state && n.zone == zone);
           if (!seen) next.push_back(std::move(candidate));
           continue;
         }
@@ -341,20 +382,33 @@ ReplayResult replay(std::string_view text) {
     layers.push_back(std::move(next));
   }
 
-  // Any surviving path will do: rebuild it from the last layer.
-  std::vector<Step> reversed;
-  std::size_t k = 0;
-  for (std::size_t i = layers.size(); i-- > 0;) {
-    reversed.push_back(layers[i][k].step);
-    k = layers[i][k].parent;
-  }
-  r.trace.assign(reversed.rbegin(), reversed.rend());
   std::optional<std::size_t> marked;  // eventual-close: the step marked as the first trapped one
   for (std::size_t i = 0; i < steps->items.size() && !marked; ++i)
     if (const Json* note = steps->items[i].get("note");
         note && note->kind == Json::Kind::String && note->text == kTrappedNote)
       marked = i;
-  if (auto error = recheck(m, r, marked)) return failure(*error);
+  // Any surviving path whose end breaks the property will do (in whole ticks the paths differ only in which
+  // equal state they pass; in exact time also in their zones, and a dead end may be one in some zones only).
+  std::optional<std::string> error;
+  for (std::size_t end = 0; end < layers.back().size(); ++end) {
+    std::vector<Step> reversed;
+    std::vector<std::uint32_t> zones;
+    std::size_t k = end;
+    for (std::size_t i = layers.size(); i-- > 0;) {
+      reversed.push_back(layers[i][k].step);
+      zones.push_back(layers[i][k].zone);
+      k = layers[i][k].parent;
+    }
+    r.trace.assign(reversed.rbegin(), reversed.rend());
+    std::reverse(zones.begin(), zones.end());
+    auto why_not = recheck(stepper, r, zones, marked);
+    if (!why_not) {
+      error.reset();
+      break;
+    }
+    if (!error) error = std::move(why_not);
+  }
+  if (error) return failure(*error);
   for (Step& step : r.trace) step = shown(step);  // what the user sees: concrete numbers
   ReplayResult result;
   result.replayed = std::move(r);

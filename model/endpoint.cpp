@@ -26,13 +26,13 @@ Segment ack_of(const Tcb& tcb) {
   return make(kAck, tcb.snd_nxt, tcb.rcv_nxt, tcb.incarnation);
 }
 
-void start_rto_if_idle(Tcb& tcb, const EndpointRules& rules) {
+void start_rto_if_idle(TcbInStep& tcb, const EndpointRules& rules) {
   if (tcb.rto == 0) arm(tcb, tcb.rto, rules.rto);
 }
 
 /// Entering TIME-WAIT starts its timer and stops the others (RFC 9293 §3.10.7.4, eighth); with no TIME-WAIT
 /// configured the TCB is deleted at once.
-void enter_time_wait(Tcb& tcb, const EndpointRules& rules, bool is_server) {
+void enter_time_wait(TcbInStep& tcb, const EndpointRules& rules, bool is_server) {
   if (rules.time_wait == 0) {
     delete_tcb(tcb, is_server);
     return;
@@ -43,7 +43,7 @@ void enter_time_wait(Tcb& tcb, const EndpointRules& rules, bool is_server) {
   tcb.fin_wait2 = 0;
 }
 
-void enter_fin_wait2(Tcb& tcb, const EndpointRules& rules) {
+void enter_fin_wait2(TcbInStep& tcb, const EndpointRules& rules) {
   tcb.state = TcpState::FinWait2;
   if (tcb.closed && rules.fin_wait2_timeout > 0) arm(tcb, tcb.fin_wait2, rules.fin_wait2_timeout);
 }
@@ -130,7 +130,7 @@ Placed hold(Tcb& tcb, const Segment& seg, std::uint32_t start, const EndpointRul
 /// The eighth step for the FIN at RCV.NXT (it came in this segment or was held): RCV.NXT advances over it,
 /// the FIN is acknowledged ("send an acknowledgment for the FIN", also when a TIME-WAIT of length 0 deletes
 /// the TCB at once), and the state moves on. The hold is emptied: nothing follows a FIN.
-void take_fin(Tcb& tcb, const EndpointRules& rules, bool is_server, Arrival& a) {
+void take_fin(TcbInStep& tcb, const EndpointRules& rules, bool is_server, Arrival& a) {
   a.fin_taken = true;
   a.fin_misplaced = (tcb.held_fin & kFinMisplaced) != 0;
   tcb.held = tcb.held_foreign = tcb.held_misplaced = tcb.held_fin = 0;
@@ -157,7 +157,7 @@ void take_fin(Tcb& tcb, const EndpointRules& rules, bool is_server, Arrival& a) 
 
 /// Hands what is held at RCV.NXT to the application in order, unit by unit, then the FIN if it is next. In
 /// ESTABLISHED, FIN-WAIT-1 and FIN-WAIT-2 only (the states that take text).
-void release(Tcb& tcb, const EndpointRules& rules, bool is_server, Arrival& a) {
+void release(TcbInStep& tcb, const EndpointRules& rules, bool is_server, Arrival& a) {
   for (;;) {
     if ((tcb.held_fin & kFinPosition) == 1) {
       take_fin(tcb, rules, is_server, a);
@@ -230,8 +230,8 @@ Arrival deleted(Rule rule, Tcb& tcb, bool is_server) {
 }
 
 /// LISTEN receives a SYN (RFC 9293 §3.10.7.2, third/fourth): a new connection in SYN-RECEIVED.
-Arrival accept_syn(Tcb& tcb, const Segment& seg, const EndpointRules& rules, std::uint32_t new_iss, Rule rule) {
-  tcb = Tcb{};
+Arrival accept_syn(TcbInStep& tcb, const Segment& seg, const EndpointRules& rules, std::uint32_t new_iss, Rule rule) {
+  static_cast<Tcb&>(tcb) = Tcb{};
   tcb.state = TcpState::SynReceived;
   tcb.incarnation = seg.incarnation();
   tcb.passive = 1;
@@ -254,7 +254,7 @@ Arrival closed_arrives(const Segment& seg) {
   return reset_for(seg, seg.has(kAck) ? Rule::ClosedResetAck : Rule::ClosedResetNoAck);
 }
 
-Arrival listen_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules, std::uint32_t new_iss) {
+Arrival listen_arrives(TcbInStep& tcb, const Segment& seg, const EndpointRules& rules, std::uint32_t new_iss) {
   if (seg.has(kRst)) return only(Rule::ListenDropRst);
   if (seg.has(kAck)) return reset_for(seg, Rule::ListenResetAck);
   if (seg.has(kSyn) && seg.has(kFin) && rules.linux_quirks) return only(Rule::LinuxSynFinDropped);
@@ -262,7 +262,7 @@ Arrival listen_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules,
   return only(Rule::ListenDrop);
 }
 
-Arrival syn_sent_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules, bool is_server) {
+Arrival syn_sent_arrives(TcbInStep& tcb, const Segment& seg, const EndpointRules& rules, bool is_server) {
   bool ack_ok = false;
   if (seg.has(kAck)) {  // first: SEG.ACK =< ISS or SEG.ACK > SND.NXT is unacceptable
     if (seq_le(seg.ack, tcb.iss) || seq_gt(seg.ack, tcb.snd_nxt)) {
@@ -451,7 +451,7 @@ bool creates_connection(const Tcb& tcb, const Segment& seg, const EndpointRules&
 /// Where Linux answers differently from RFC 9293 (each rule measured on the live kernel, tests/conformance/):
 /// TIME-WAIT and an orphaned FIN-WAIT-2 are minisockets with rules of their own, and an orphaned socket that
 /// receives new data resets the connection. Nothing: RFC 9293's processing applies.
-std::optional<Arrival> linux_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules, bool is_server,
+std::optional<Arrival> linux_arrives(TcbInStep& tcb, const Segment& seg, const EndpointRules& rules, bool is_server,
                                      std::uint32_t new_iss) {
   const bool new_data =
       (seg.len > 0 && seq_gt(seg.seq + seg.len, tcb.rcv_nxt)) || (seg.has(kFin) && seq_gt(seg.seq, tcb.rcv_nxt));
@@ -540,7 +540,7 @@ std::optional<Arrival> linux_arrives(Tcb& tcb, const Segment& seg, const Endpoin
   return std::nullopt;
 }
 
-Arrival segment_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules, bool is_server,
+Arrival segment_arrives(TcbInStep& tcb, const Segment& seg, const EndpointRules& rules, bool is_server,
                         std::uint32_t new_iss) {
   switch (tcb.state) {
     case TcpState::Closed:
@@ -705,8 +705,8 @@ Arrival segment_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules
   return reply(Rule::FinAgain, ack_of(tcb));
 }
 
-Segment open_active(Tcb& tcb, std::uint32_t iss, unsigned incarnation, const EndpointRules& rules) {
-  tcb = Tcb{};
+Segment open_active(TcbInStep& tcb, std::uint32_t iss, unsigned incarnation, const EndpointRules& rules) {
+  static_cast<Tcb&>(tcb) = Tcb{};
   tcb.state = TcpState::SynSent;
   tcb.incarnation = static_cast<std::uint8_t>(incarnation);
   tcb.iss = iss;
@@ -721,7 +721,7 @@ bool can_send(const Tcb& tcb, const EndpointRules& rules) {
          tcb.sent < Segment::kMaxOffset && tcb.snd_nxt - tcb.snd_una < rules.window;
 }
 
-Segment send_unit(Tcb& tcb, const EndpointRules& rules) {
+Segment send_unit(TcbInStep& tcb, const EndpointRules& rules) {
   Segment s = make(kAck, tcb.snd_nxt, tcb.rcv_nxt, tcb.incarnation);
   s.len = 1;
   s.set_ghost(tcb.incarnation, tcb.sent);
@@ -731,7 +731,7 @@ Segment send_unit(Tcb& tcb, const EndpointRules& rules) {
   return s;
 }
 
-Segment close(Tcb& tcb, const EndpointRules& rules) {
+Segment close(TcbInStep& tcb, const EndpointRules& rules) {
   Segment fin = make(kFin | kAck, tcb.snd_nxt, tcb.rcv_nxt, tcb.incarnation);
   fin.set_ghost(tcb.incarnation, tcb.sent);  // a FIN's offset: how many units came before it
   tcb.snd_nxt += 1;
@@ -763,7 +763,7 @@ void crash(Tcb& tcb, bool is_server) {
   delete_tcb(tcb, is_server);
 }
 
-std::optional<Segment> retransmission_timeout(Tcb& tcb, const EndpointRules& rules, bool is_server) {
+std::optional<Segment> retransmission_timeout(TcbInStep& tcb, const EndpointRules& rules, bool is_server) {
   if (tcb.retries >= rules.max_retries) {
     delete_tcb(tcb, is_server);
     return std::nullopt;

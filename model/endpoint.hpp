@@ -105,7 +105,7 @@ struct Arrival {
 
 /// SEGMENT ARRIVES (RFC 9293 §3.10.7) at `tcb`. `is_server`: a deleted TCB returns to LISTEN (the listener
 /// stays) rather than CLOSED. `new_iss` is the ISS for a connection this SYN creates; ignored otherwise.
-Arrival segment_arrives(Tcb& tcb, const Segment& seg, const EndpointRules& rules, bool is_server,
+Arrival segment_arrives(TcbInStep& tcb, const Segment& seg, const EndpointRules& rules, bool is_server,
                         std::uint32_t new_iss);
 
 /// True when segment_arrives() would use `new_iss` for this segment (so the caller may choose among ISNs).
@@ -113,18 +113,18 @@ bool creates_connection(const Tcb& tcb, const Segment& seg, const EndpointRules&
 
 // ---- user calls (RFC 9293 §3.10.1-5) and timeouts (§3.10.8); each returns the segment sent, if any ----------
 /// OPEN, active: CLOSED -> SYN-SENT with ISS `iss`, for connection incarnation `incarnation`.
-Segment open_active(Tcb& tcb, std::uint32_t iss, unsigned incarnation, const EndpointRules& rules);
+Segment open_active(TcbInStep& tcb, std::uint32_t iss, unsigned incarnation, const EndpointRules& rules);
 /// SEND of one data unit in ESTABLISHED or CLOSE-WAIT. \pre can_send(tcb, rules).
-Segment send_unit(Tcb& tcb, const EndpointRules& rules);
+Segment send_unit(TcbInStep& tcb, const EndpointRules& rules);
 bool can_send(const Tcb& tcb, const EndpointRules& rules);
 /// CLOSE in ESTABLISHED (-> FIN-WAIT-1) or CLOSE-WAIT (-> LAST-ACK): queues and sends our FIN.
-Segment close(Tcb& tcb, const EndpointRules& rules);
+Segment close(TcbInStep& tcb, const EndpointRules& rules);
 /// ABORT: a RST in SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1/2 and CLOSE-WAIT, nothing in the others; deletes.
 std::optional<Segment> abort(Tcb& tcb, bool is_server);
 /// The TCB vanishes without a segment (a crash).
 void crash(Tcb& tcb, bool is_server);
 /// The retransmission timer expired: resend the segment at SND.UNA, or give up after R2 and delete.
-std::optional<Segment> retransmission_timeout(Tcb& tcb, const EndpointRules& rules, bool is_server);
+std::optional<Segment> retransmission_timeout(TcbInStep& tcb, const EndpointRules& rules, bool is_server);
 /// TIME-WAIT or FIN-WAIT-2 timer expired: delete the TCB.
 void delete_tcb(Tcb& tcb, bool is_server);
 

@@ -85,7 +85,9 @@ struct Knobs {
   std::uint32_t reopen_isn_offset = 0;  ///< a SYN reopening TIME-WAIT: ISS = old SND.NXT + this; 0: the ISN policy
   unsigned min_delay = 0;  ///< ticks a segment spends in the network before it can arrive
   /// ticks: whole ticks (an over-approximation of real time); exact: every path also carries the zone of
-  /// real times its events can take (model/timing.hpp), so only real-time-feasible behaviour is explored.
+  /// real times its events can take (model/timing.hpp), so only real-time-feasible behaviour is explored. Read
+  /// by the check pipeline (properties/timed.hpp), which then searches model::TimedModel; the untimed
+  /// TeardownModel ignores it.
   bool timing_exact = false;
   /// Free by default: eager applications are a reduction that changes verdicts (tests/scenarios/apps_test.cpp:
   /// a lazy server application lets the client give up, a late close lets a reordered ACK assassinate TIME-WAIT).

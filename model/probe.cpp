@@ -302,8 +302,9 @@ ProbeResult probe(const Knobs& knobs, const ProbeContext& context, const Segment
     else
       r.fresh_isn = true;
   }
-  r.after = r.before;
-  r.arrival = segment_arrives(r.after, seg, rules, context.listener, new_iss);
+  TcbInStep after{r.before};
+  r.arrival = segment_arrives(after, seg, rules, context.listener, new_iss);
+  r.after = after;
   if (r.arrival.reply) {
     const Segment& reply = *r.arrival.reply;
     r.seq_text = r.fresh_isn && reply.has(kSyn) ? "ISN" : relative(reply.seq, r.vars, seg, !connection);

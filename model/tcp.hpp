@@ -131,18 +131,23 @@ struct Tcb {
   /// A held FIN: 0 none, else bits 0-3 hold its position + 1 and bit 7 says it is misplaced (another
   /// incarnation's, or not after exactly the units this stream sent before it).
   std::uint8_t held_fin = 0;
-  /// 1 while the step being computed has (re)started a timer (exact timing then restarts the timer's real-time
-  /// clock, model/timing.hpp); the model clears it before a state is stored, so it is 0 in every state.
-  std::uint8_t armed = 0;
+  std::uint8_t spare = 0;  ///< always 0: a TCB has no padding, since states are hashed and compared as bytes
 
   friend bool operator==(const Tcb&, const Tcb&) = default;
 };
 static_assert(sizeof(Tcb) == 36);
 
-/// (Re)starts one of `tcb`'s timers to fire after `ticks` ticks, and says so in `tcb.armed`.
-inline void arm(Tcb& tcb, Timer& timer, unsigned ticks) {
+/// A TCB while one step changes it: the endpoint rules take this, so that the step can say which timers it
+/// (re)started (exact time restarts their real-time clocks, model/timing.hpp). Never stored: the model copies
+/// the TCB back into the state and reports the restart in the step's label (Label::restarted).
+struct TcbInStep : Tcb {
+  bool timer_restarted = false;
+};
+
+/// (Re)starts one of `tcb`'s timers to fire after `ticks` ticks, and notes it.
+inline void arm(TcbInStep& tcb, Timer& timer, unsigned ticks) {
   timer = timer_for(ticks);
-  tcb.armed = 1;
+  tcb.timer_restarted = true;
 }
 
 }  // namespace model

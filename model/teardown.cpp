@@ -1,7 +1,5 @@
 #include "model/teardown.hpp"
 
-#include "model/timing.hpp"
-
 #include <algorithm>
 #include <stdexcept>
 
@@ -17,6 +15,16 @@ constexpr std::uint32_t kServerOffset = 4000;  // fixed/choose: the server's ISS
 
 bool is_server(unsigned side) {
   return side == kServer;
+}
+
+/// Runs `change` on `side`'s TCB of `next` as a TcbInStep, and records in `label` whether it (re)started a timer.
+template <class Change>
+auto change_tcb(State& next, unsigned side, Label& label, Change&& change) {
+  TcbInStep tcb{next.tcb[side]};
+  auto result = change(tcb);
+  next.tcb[side] = tcb;
+  if (tcb.timer_restarted) label.restarted |= static_cast<std::uint8_t>(1u << side);
+  return result;
 }
 
 bool matches(Match m, const Segment& seg) {
@@ -94,7 +102,6 @@ TeardownModel::TeardownModel(Knobs knobs) : knobs_(std::move(knobs)), rules_(kno
 State TeardownModel::initial_state() const {
   State s{};
   s.tcb[kServer].state = TcpState::Listen;
-  if (knobs_.timing_exact) s.zone = timing::initial_zone();
   for (unsigned k = 0; k < knobs_.filters.size(); ++k)
     if (!knobs_.filters[k].anytime) s.filters_on |= static_cast<std::uint8_t>(1u << k);
   return s;
@@ -294,7 +301,7 @@ void TeardownModel::user_actions(const State& s, unsigned side, std::vector<std:
     Label label;
     label.event = e;
     label.actor = static_cast<std::uint8_t>(side);
-    const std::optional<Segment> sent = change(next);
+    const std::optional<Segment> sent = change(next, label);
     push(next, label, sent, side, out);
   };
 
@@ -302,17 +309,24 @@ void TeardownModel::user_actions(const State& s, unsigned side, std::vector<std:
     const unsigned incarnation = t.incarnation + 1u;
     if (knobs_.isn.symbolic()) {
       branch(s, out, [&] {
-        act(Event::Open, [&](State& n) {
-          return std::optional(open_active(n.tcb[side], fresh_iss(n, side), incarnation, rules_));
+        act(Event::Open, [&](State& n, Label& l) {
+          const std::uint32_t iss = fresh_iss(n, side);
+          return std::optional(
+              change_tcb(n, side, l, [&](TcbInStep& tcb) { return open_active(tcb, iss, incarnation, rules_); }));
         });
       });
     } else {
       for (std::uint32_t iss : iss_choices(t, incarnation, false))
-        act(Event::Open, [&](State& n) { return std::optional(open_active(n.tcb[side], iss, incarnation, rules_)); });
+        act(Event::Open, [&](State& n, Label& l) {
+          return std::optional(
+              change_tcb(n, side, l, [&](TcbInStep& tcb) { return open_active(tcb, iss, incarnation, rules_); }));
+        });
     }
   }
   if (t.sent < data && can_send(t, rules_))
-    act(Event::Send, [&](State& n) { return std::optional(send_unit(n.tcb[side], rules_)); });
+    act(Event::Send, [&](State& n, Label& l) {
+      return std::optional(change_tcb(n, side, l, [&](TcbInStep& tcb) { return send_unit(tcb, rules_); }));
+    });
 
   const bool done_sending = t.sent >= data;
   if (!done_sending) return;
@@ -321,16 +335,20 @@ void TeardownModel::user_actions(const State& s, unsigned side, std::vector<std:
     case CloseMode::Active:
     case CloseMode::Crash:  // closes actively; the crash itself is a fault, see crash_actions()
       if (open_state && !t.closed)
-        act(Event::Close, [&](State& n) { return std::optional(close(n.tcb[side], rules_)); });
+        act(Event::Close, [&](State& n, Label& l) {
+          return std::optional(change_tcb(n, side, l, [&](TcbInStep& tcb) { return close(tcb, rules_); }));
+        });
       break;
     case CloseMode::Passive:
       if (t.state == TcpState::CloseWait && !t.closed)
-        act(Event::Close, [&](State& n) { return std::optional(close(n.tcb[side], rules_)); });
+        act(Event::Close, [&](State& n, Label& l) {
+          return std::optional(change_tcb(n, side, l, [&](TcbInStep& tcb) { return close(tcb, rules_); }));
+        });
       break;
     case CloseMode::Never:
       break;
     case CloseMode::Abort:
-      if (open_state) act(Event::Abort, [&](State& n) { return abort(n.tcb[side], is_server(side)); });
+      if (open_state) act(Event::Abort, [&](State& n, Label&) { return abort(n.tcb[side], is_server(side)); });
       break;
   }
 }
@@ -356,7 +374,8 @@ void TeardownModel::timer_actions(const State& s, unsigned side, std::vector<std
     State next = s;
     Label label;
     label.actor = static_cast<std::uint8_t>(side);
-    const auto again = retransmission_timeout(next.tcb[side], rules_, is_server(side));
+    const auto again = change_tcb(next, side, label,
+                                  [&](TcbInStep& tcb) { return retransmission_timeout(tcb, rules_, is_server(side)); });
     label.event = again ? Event::Retransmit : Event::GiveUp;
     push(next, label, again, side, out);
   }
@@ -402,7 +421,9 @@ void TeardownModel::network_actions(const State& s, unsigned d, std::vector<std:
         if (fresh) iss = fresh_iss(next, to);
         Label label = base;
         label.event = Event::Deliver;
-        const Arrival a = segment_arrives(next.tcb[to], seg, rules_, is_server(to), iss);
+        const Arrival a = change_tcb(next, to, label, [&](TcbInStep& t) {
+          return segment_arrives(t, seg, rules_, is_server(to), iss);
+        });
         label.rule = a.rule;
         label.delivered = a.delivered;
         label.stray = a.stray;
@@ -440,81 +461,12 @@ void TeardownModel::tick(const State& s, std::vector<std::pair<Label, State>>& o
 
 void TeardownModel::successors_into(const State& s, std::vector<std::pair<Label, State>>& out) const {
   const std::size_t from = out.size();
-  tick_successors(s, out);
-  if (knobs_.timing_exact) time_successors(s, out, from);
-  for (std::size_t i = from; i < out.size(); ++i) out[i].second.tcb[0].armed = out[i].second.tcb[1].armed = 0;
-}
-
-std::uint64_t TeardownModel::discrete_hash(const State& s) const {
-  // Eight bytes at a time, multiply and fold; then a final mix (the state's size is a multiple of 4).
-  static_assert(offsetof(State, zone) % 4 == 0);
-  const auto* bytes = reinterpret_cast<const unsigned char*>(&s);
-  std::uint64_t h = 0x243F6A8885A308D3ull;
-  std::size_t k = 0;
-  for (; k + 8 <= offsetof(State, zone); k += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, bytes + k, 8);
-    h = (h ^ w) * 0x9E3779B97F4A7C15ull;
-    h ^= h >> 31;
-  }
-  for (; k < offsetof(State, zone); k += 4) {
-    std::uint32_t w;
-    std::memcpy(&w, bytes + k, 4);
-    h = (h ^ w) * 0x9E3779B97F4A7C15ull;
-    h ^= h >> 31;
-  }
-  h ^= h >> 33;
-  h *= 0xFF51AFD7ED558CCDull;
-  h ^= h >> 33;
-  return h;
-}
-
-bool TeardownModel::includes(std::uint32_t big, std::uint32_t small) const {
-  return timing::includes(big, small);
-}
-
-std::optional<State> TeardownModel::with_armed(const State& s, const Label& l, const State& next) const {
-  std::vector<std::pair<Label, State>> out;
-  tick_successors(s, out);
-  for (auto& [label, candidate] : out) {
-    if (!(label == l)) continue;
-    State plain = candidate;
-    plain.tcb[0].armed = plain.tcb[1].armed = 0;
-    plain.zone = next.zone;
-    if (plain == next) {
-      candidate.zone = next.zone;
-      return candidate;
-    }
-  }
-  return std::nullopt;
-}
-
-void TeardownModel::time_successors(const State& s, std::vector<std::pair<Label, State>>& out,
-                                    std::size_t from) const {
-  thread_local std::vector<std::pair<Label, State>> timed;
-  timed.clear();
-  for (std::size_t k = from; k < out.size(); ++k) {
-    const auto& [label, next] = out[k];
-    timing::Small<unsigned, timing::kSlots> slots = timing::delivery_slots(s, label);
-    if (slots.empty()) slots.push_back(0);
-    for (unsigned slot : slots) {  // equal segments may have been sent at different instants
-      const std::uint32_t zone = timing::apply(s.zone, timing::step_timing(knobs_, s, label, next, slot));
-      if (zone == timing::kInfeasible) continue;
-      timed.emplace_back(label, next);
-      timed.back().second.zone = zone;
-    }
-  }
-  out.resize(from);
-  out.insert(out.end(), timed.begin(), timed.end());
-}
-
-void TeardownModel::tick_successors(const State& s, std::vector<std::pair<Label, State>>& out) const {
   // Symbolic ISNs: a comparison across symbols outside branch() would compare packed numbers; make it throw.
   std::optional<sym::StrictScope> strict;
   if (knobs_.isn.symbolic()) strict.emplace();
   for (unsigned side = 0; side < 2; ++side) user_actions(s, side, out);
   // Eager applications act before anything else may happen (see the `apps` knob).
-  if (!out.empty() && knobs_.apps == Apps::Eager) return;
+  if (out.size() > from && knobs_.apps == Apps::Eager) return;
   for (unsigned side = 0; side < 2; ++side) {
     timer_actions(s, side, out);
     crash_actions(s, side, out);

@@ -33,12 +33,10 @@ struct State {
   std::uint32_t constraints;  ///< the path's constraints on the ISN symbols, interned (model/symbolic.hpp)
   std::uint8_t symbols[2];    ///< ISN symbols each side has drawn: its next connection's ISS is symbol k + 1
   std::uint8_t clock[2];      ///< clock:RATE: whole ticks since the side's last ISS, saturating at kClockCap
-  /// timing=exact only (0 otherwise): the zone of real times the path allows, interned (model/timing.hpp)
-  std::uint32_t zone;
 
   friend bool operator==(const State&, const State&) = default;
 };
-static_assert(sizeof(State) == 2 * 36 + 2 * 4 * 12 + 8 + 8 + 4);
+static_assert(sizeof(State) == 2 * 36 + 2 * 4 * 12 + 8 + 8);
 /// clock:RATE counts ticks since a side's last ISS up to this; beyond it, only "at least this many" is known.
 inline constexpr std::uint8_t kClockCap = 4;
 
@@ -77,6 +75,9 @@ struct Label {
   bool misordered = false;
   bool fin_taken = false;
   bool fin_misplaced = false;
+  /// Bit k: the step (re)started a timer of endpoint k (exact time restarts its clock, model/timed_model.hpp).
+  /// What the step returns about time, so that the state needs no field for it.
+  std::uint8_t restarted = 0;
   Segment segment;              ///< Deliver/Lose/Duplicate: the segment in question
   Segment emitted;              ///< the segment an endpoint sent, if fate != None
 
@@ -119,21 +120,6 @@ class TeardownModel {
   /// listens, and nothing is in flight.
   bool final(const State& s) const;
 
-  /// Covering (checker/covering.hpp) under timing=exact: a state's discrete part is everything but its zone,
-  /// its symbolic part is the zone, and a state covers another of the same discrete part when its zone
-  /// includes the other's. Under timing=ticks every zone is 0, so covering is equality.
-  std::uint64_t discrete_hash(const State& s) const;
-  bool same_discrete(const State& a, const State& b) const {
-    return std::memcmp(&a, &b, offsetof(State, zone)) == 0;
-  }
-  std::uint32_t symbolic(const State& s) const { return s.zone; }
-  bool includes(std::uint32_t big, std::uint32_t small) const;
-
-  /// `next` as the step s -(l)-> next made it, with Tcb::armed still set where the step (re)started a timer
-  /// (successors clear it, so stored traces lose it; smt/timing.hpp needs it). Compares with zones ignored.
-  /// \returns nothing when no successor of `s` by `l` is `next`.
-  std::optional<State> with_armed(const State& s, const Label& l, const State& next) const;
-
  private:
   /// The ISS values a new connection may start with, sorted and distinct (at most 4: no allocation per state).
   struct IssChoices {
@@ -159,11 +145,6 @@ class TeardownModel {
   void timer_actions(const State& s, unsigned side, std::vector<std::pair<Label, State>>& out) const;
   void network_actions(const State& s, unsigned direction, std::vector<std::pair<Label, State>>& out) const;
   void tick(const State& s, std::vector<std::pair<Label, State>>& out) const;
-  /// The successors in whole ticks, before exact timing and the clearing of Tcb::armed.
-  void tick_successors(const State& s, std::vector<std::pair<Label, State>>& out) const;
-  /// timing=exact: replaces each successor in `out` (appended after `from`) by one per real-time-feasible way
-  /// to take it, with its zone.
-  void time_successors(const State& s, std::vector<std::pair<Label, State>>& out, std::size_t from) const;
 
   Knobs knobs_;
   EndpointRules rules_;

@@ -291,7 +291,7 @@ StepTiming step_timing(const Knobs& knobs, const State& s, const Label& l, const
     const int before = timer_kind(s.tcb[side]), after = timer_kind(next.tcb[side]);
     if (after == 0)
       st.timer_from[side] = -1;
-    else if (!st.tick && (next.tcb[side].armed != 0 || before != after))
+    else if (!st.tick && ((l.restarted >> side & 1u) != 0 || before != after))
       st.timer_from[side] = static_cast<int>(kNew);
     else
       st.timer_from[side] = static_cast<int>(kTimer0 + side);

@@ -14,8 +14,8 @@
 // All of these are difference constraints x - y < c or x - y <= c with integer c, so the set of real times a
 // path allows is a zone, kept as a canonical difference-bound matrix (DBM) over a few clocks: Z (the start of
 // the current tick), N (the last event), one per channel slot (its segment's send time) and one per side (the
-// start of its running timer; one timer runs at a time per side). A state carries its zone interned as an id
-// (State::zone), so paths that reach one tick state with different timing stay apart, and a step whose
+// start of its running timer; one timer runs at a time per side). A timed state (model/timed_model.hpp) is a
+// state of the untimed model and its zone interned as an id, so paths that reach one tick state with different timing stay apart, and a step whose
 // constraints are unsatisfiable is not taken: every path explored is real-time feasible.
 
 #include <array>
@@ -78,7 +78,7 @@ Small<unsigned, kSlots> delivery_slots(const State& s, const Label& l);
 
 /// The timing of the step s -(l)-> next (applications act at once under apps=eager: at the instant of the
 /// step before), taking the delivered segment from `slot` (see delivery_slots; ignored
-/// for other events). Reads Tcb::armed of `next` (not yet cleared) for timer restarts.
+/// for other events). Timer restarts come from the label (Label::restarted).
 /// \throws std::logic_error when the channels of `next` do not follow from `s` and `l`.
 StepTiming step_timing(const Knobs& knobs, const State& s, const Label& l, const State& next, unsigned slot);
 

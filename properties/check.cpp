@@ -7,6 +7,7 @@
 
 #include "checker/covering.hpp"
 #include "checker/trap.hpp"
+#include "model/timed_model.hpp"
 
 namespace properties {
 
@@ -15,11 +16,15 @@ namespace {
 using checker::Action;
 using checker::StateId;
 using model::Label;
-using model::State;
-using Stop = checker::StopRecord<model::TeardownModel>;
+using model::untimed;
 
 /// Watches the search for every chosen property; records the first (so shortest, under BFS) violation of each.
+/// M is the model searched (untimed or timed); the properties look at untimed states.
+template <class M>
 class Monitor {
+  using State = typename M::State;
+  using Stop = checker::StopRecord<M>;
+
  public:
   Monitor(const model::TeardownModel& m, const std::vector<std::size_t>& chosen) : model_(m) {
     if (all().size() > violated_.size()) throw std::logic_error("properties: more properties than the monitor holds");
@@ -46,14 +51,15 @@ class Monitor {
     Action a = Action::Continue;
     for (std::size_t p : state_)
       if (!seen(p))
-        if (auto why = check_state(p, model_, s)) a = record(p, Stop{Stop::Kind::State, id, {}, {}}, std::move(*why));
+        if (auto why = check_state(p, model_, untimed(s)))
+          a = record(p, Stop{Stop::Kind::State, id, {}, {}}, std::move(*why));
     return a;
   }
   Action on_edge(const State& from, StateId id, const Label& l, const State& to) {
     Action a = Action::Continue;
     for (std::size_t p : edge_)
       if (!seen(p))
-        if (auto why = check_edge(p, model_, from, l, to))
+        if (auto why = check_edge(p, model_, untimed(from), l, untimed(to)))
           a = record(p, Stop{Stop::Kind::Edge, id, l, to}, std::move(*why));
     return a;
   }
@@ -61,10 +67,10 @@ class Monitor {
     Action a = Action::Continue;
     for (std::size_t p : deadlock_)
       if (!seen(p))
-        if (auto why = check_state(p, model_, s))
+        if (auto why = check_state(p, model_, untimed(s)))
           a = record(p, Stop{Stop::Kind::Deadlock, id, {}, {}}, std::move(*why));
     // A dead end that is not final is a trap: eventual-close is violated without waiting for the whole graph.
-    if (trap_ && !seen(*trap_) && !model_.final(s))
+    if (trap_ && !seen(*trap_) && !model_.final(untimed(s)))
       a = record(*trap_, Stop{Stop::Kind::Deadlock, id, {}, {}},
                  "from the marked state on, every run ends in a dead end that is not a final state");
     return a;
@@ -116,26 +122,33 @@ std::string_view name(Verdict v) {
   return "?";
 }
 
-Report check(const model::TeardownModel& model, const CheckOptions& options) {
+namespace {
+
+template <class M>
+Report check_model(const M& model, const CheckOptions& options) {
+  using State = typename M::State;
   std::vector<std::size_t> chosen = options.properties;
   if (chosen.empty())
     for (std::size_t p = 0; p < all().size(); ++p) chosen.push_back(p);
 
   checker::SearchOptions search = options.search;
   for (std::size_t p : chosen) search.record_graph = search.record_graph || all()[p].hook == Hook::Trap;
-  checker::Explorer<model::TeardownModel> explorer(model, search);
-  Monitor monitor(model, chosen);
+  checker::Explorer<M> explorer(model, search);
+  Monitor<M> monitor(untimed(model), chosen);
   Report report;
-  checker::SearchResult<model::TeardownModel> run;
-  if (options.covering && model.knobs().timing_exact && !search.record_graph) {
-    const auto state_of = [&explorer](StateId id) { return explorer.state(id); };
-    using Cover = checker::Covering<model::TeardownModel, Monitor, decltype(state_of)>;
-    const auto covering = std::make_unique<Cover>(model, state_of, monitor);  // its tables are large
-    run = explorer.run(*covering);
-    report.covered = covering->covered_count();
-  } else {
-    run = explorer.run(monitor);
+  checker::SearchResult<M> run;
+  bool covered = false;
+  if constexpr (std::is_same_v<M, model::TimedModel>) {  // covering needs zones: only timed states have them
+    if (options.covering && !search.record_graph) {
+      const auto state_of = [&explorer](StateId id) { return explorer.state(id); };
+      using Cover = checker::Covering<M, Monitor<M>, decltype(state_of)>;
+      const auto covering = std::make_unique<Cover>(model, state_of, monitor);  // its tables are large
+      run = explorer.run(*covering);
+      report.covered = covering->covered_count();
+      covered = true;
+    }
   }
+  if (!covered) run = explorer.run(monitor);
 
   report.outcome = run.outcome;
   report.stats = run.stats;
@@ -150,9 +163,10 @@ Report check(const model::TeardownModel& model, const CheckOptions& options) {
         if (trap.witness) {
           const auto& w = *trap.witness;
           r.verdict = Verdict::Violated;
-          r.trace = w.prefix;
+          r.trace = untimed_trace(w.prefix);
           r.trapped_from = r.trace.size() - 1;
-          r.trace.insert(r.trace.end(), w.trap.begin() + 1, w.trap.end());
+          const Trace rest = untimed_trace(w.trap);
+          r.trace.insert(r.trace.end(), rest.begin() + 1, rest.end());
           if (w.dead_end) {
             r.why = "from the marked state on, every run ends in a dead end that is not a final state";
           } else {
@@ -164,13 +178,13 @@ Report check(const model::TeardownModel& model, const CheckOptions& options) {
         }
       } else if (auto f = monitor.found(p)) {  // the search stopped early at a dead end that is not final
         r.verdict = Verdict::Violated;
-        r.trace = explorer.trace_of(f->where);
+        r.trace = untimed_trace(explorer.trace_of(f->where));
         r.trapped_from = r.trace.size() - 1;
         r.why = std::move(f->why);
       }
     } else if (auto f = monitor.found(p)) {
       r.verdict = Verdict::Violated;
-      r.trace = explorer.trace_of(f->where);
+      r.trace = untimed_trace(explorer.trace_of(f->where));
       r.why = std::move(f->why);
     } else {
       r.verdict = complete ? Verdict::Holds : Verdict::Unknown;
@@ -190,6 +204,8 @@ Report check(const model::TeardownModel& model, const CheckOptions& options) {
   }
   return report;
 }
+
+}  // namespace
 
 std::optional<std::pair<model::TcpState, model::TcpState>> parse_goal(std::string_view goal, std::string& error) {
   std::optional<model::TcpState> a, b;
@@ -217,21 +233,42 @@ std::optional<std::pair<model::TcpState, model::TcpState>> parse_goal(std::strin
   return std::pair{*a, *b};
 }
 
-ReachReport reach(const model::TeardownModel& model, model::TcpState a, model::TcpState b,
-                  const checker::SearchOptions& options) {
+namespace {
+
+template <class M>
+ReachReport reach_model(const M& model, model::TcpState a, model::TcpState b, const checker::SearchOptions& options) {
   struct Goal {
     model::TcpState a, b;
-    Action on_state(const State& s, StateId) {
-      return s.tcb[0].state == a && s.tcb[1].state == b ? Action::Stop : Action::Continue;
+    Action on_state(const typename M::State& s, StateId) {
+      const model::State& u = untimed(s);
+      return u.tcb[0].state == a && u.tcb[1].state == b ? Action::Stop : Action::Continue;
     }
   } goal{a, b};
-  checker::Explorer<model::TeardownModel> explorer(model, options);
+  checker::Explorer<M> explorer(model, options);
   const auto run = explorer.run(goal);
   ReachReport report;
   report.outcome = run.outcome;
   report.stats = run.stats;
-  if (run.stop) report.witness = explorer.trace_of(*run.stop);
+  if (run.stop) report.witness = untimed_trace(explorer.trace_of(*run.stop));
   return report;
+}
+
+}  // namespace
+
+Report check(const model::TeardownModel& model, const CheckOptions& options) {
+  return check_model(model, options);
+}
+Report check(const model::TimedModel& model, const CheckOptions& options) {
+  return check_model(model, options);
+}
+
+ReachReport reach(const model::TeardownModel& model, model::TcpState a, model::TcpState b,
+                  const checker::SearchOptions& options) {
+  return reach_model(model, a, b, options);
+}
+ReachReport reach(const model::TimedModel& model, model::TcpState a, model::TcpState b,
+                  const checker::SearchOptions& options) {
+  return reach_model(model, a, b, options);
 }
 
 }  // namespace properties

@@ -9,11 +9,23 @@
 
 #include "checker/search.hpp"
 #include "model/teardown.hpp"
+#include "model/timed_model.hpp"
 #include "properties/properties.hpp"
 
 namespace properties {
 
 using Trace = std::vector<checker::Step<model::TeardownModel>>;
+
+/// A trace of either model (untimed, or timed: model/timed_model.hpp) as the untimed trace that properties,
+/// renderers and Z3 read.
+template <class M>
+Trace untimed_trace(const std::vector<checker::Step<M>>& steps) {
+  Trace trace;
+  trace.reserve(steps.size());
+  for (const auto& step : steps)
+    trace.push_back(checker::Step<model::TeardownModel>{step.label, model::untimed(step.state), step.id});
+  return trace;
+}
 
 enum class Verdict { Holds, Violated, Unknown };
 std::string_view name(Verdict v);
@@ -62,9 +74,9 @@ struct CheckOptions {
   Minimize minimize = Minimize::Steps;
   /// > 1: up to this many distinct minimal traces per violated property (Result::trace and Result::more).
   std::size_t all_shortest = 0;
-  /// Under timing=exact: drop each state whose zone a stored zone of the same discrete state includes
+  /// A search of the timed model: drop each state whose zone a stored zone of the same untimed state includes
   /// (checker/covering.hpp). Not with eventual-close, whose trap analysis needs every edge: check() then runs
-  /// without it. Under timing=ticks it has no effect (every zone is 0).
+  /// without it. The untimed model has no zones: there it has no effect.
   bool covering = true;
 };
 
@@ -82,7 +94,10 @@ struct Report {
 /// that is not final (the dead end is a trap). When the search completes, eventual-close's trace comes from
 /// the trap analysis and is a shortest one into a trap (a dead end or a cycle); when it stopped early, it is
 /// a shortest trace to a non-final dead end, which a trap reached through a cycle could beat by a few steps.
+/// On the timed model (exact real time), every trace is real-time feasible; traces come back untimed (the zones
+/// dropped), so that renderers and Z3 read them as any other.
 Report check(const model::TeardownModel& model, const CheckOptions& options);
+Report check(const model::TimedModel& model, const CheckOptions& options);
 
 /// A trace violating property `p` that is minimal by `by` (with Faults: fewest faults, then fewest steps), and
 /// with max_traces > 1 up to that many distinct ones, from a Dijkstra search (checker/minimize.hpp) of its
@@ -90,6 +105,8 @@ Report check(const model::TeardownModel& model, const CheckOptions& options);
 /// limit with none found (after a limit with one found, Violated and `minimal` false).
 /// \pre all()[p].hook != Hook::Trap (\throws std::invalid_argument); max_traces >= 1.
 Result minimal(const model::TeardownModel& model, std::size_t p, Minimize by, std::size_t max_traces,
+               const checker::SearchOptions& options);
+Result minimal(const model::TimedModel& model, std::size_t p, Minimize by, std::size_t max_traces,
                const checker::SearchOptions& options);
 
 /// Parses a reachability goal, "A=FIN_WAIT_1 B=CLOSE_WAIT" (both sides, any order). \returns the states of A
@@ -103,6 +120,8 @@ struct ReachReport {
   checker::Stats stats;
 };
 ReachReport reach(const model::TeardownModel& model, model::TcpState a, model::TcpState b,
+                  const checker::SearchOptions& options);
+ReachReport reach(const model::TimedModel& model, model::TcpState a, model::TcpState b,
                   const checker::SearchOptions& options);
 
 }  // namespace properties

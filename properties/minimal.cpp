@@ -43,18 +43,22 @@ FaultCount count_faults(const Trace& trace) {
 
 namespace {
 
-/// The goal for checker::minimize: property p's check on whichever event decides it.
+using model::untimed;
+
+/// The goal for checker::minimize: property p's check on whichever event decides it. S: the searched model's
+/// state (untimed or timed); the property looks at the untimed state.
+template <class S>
 struct Violation {
   std::size_t p;
   Hook hook;
   const model::TeardownModel& model;
 
-  bool on_state(const model::State& s) const { return hook == Hook::State && check_state(p, model, s).has_value(); }
-  bool on_edge(const model::State& from, const model::Label& l, const model::State& to) const {
-    return hook == Hook::Edge && check_edge(p, model, from, l, to).has_value();
+  bool on_state(const S& s) const { return hook == Hook::State && check_state(p, model, untimed(s)).has_value(); }
+  bool on_edge(const S& from, const model::Label& l, const S& to) const {
+    return hook == Hook::Edge && check_edge(p, model, untimed(from), l, untimed(to)).has_value();
   }
-  bool on_deadlock(const model::State& s) const {
-    return hook == Hook::Deadlock && check_state(p, model, s).has_value();
+  bool on_deadlock(const S& s) const {
+    return hook == Hook::Deadlock && check_state(p, model, untimed(s)).has_value();
   }
 };
 
@@ -69,16 +73,16 @@ std::string why_of(const model::TeardownModel& model, std::size_t p, const Trace
   return *why;
 }
 
-}  // namespace
-
-Result minimal(const model::TeardownModel& model, std::size_t p, Minimize by, std::size_t max_traces,
-               const checker::SearchOptions& options) {
+template <class M>
+Result minimal_model(const M& model, std::size_t p, Minimize by, std::size_t max_traces,
+                     const checker::SearchOptions& options) {
   if (all()[p].hook == Hook::Trap)
     throw std::invalid_argument("minimal traces are not available for " + std::string(all()[p].name) +
                                 " (a trap, decided on the whole graph)");
   const auto cost = [by](const model::Label& l) { return by == Minimize::Faults ? fault_cost(l) : 0u; };
   const auto found =
-      checker::minimize(model, options, cost, Violation{p, all()[p].hook, model}, std::max<std::size_t>(max_traces, 1));
+      checker::minimize(model, options, cost, Violation<typename M::State>{p, all()[p].hook, untimed(model)},
+                        std::max<std::size_t>(max_traces, 1));
   Result r;
   r.property = p;
   r.minimal = !checker::inconclusive(found.outcome);
@@ -87,10 +91,21 @@ Result minimal(const model::TeardownModel& model, std::size_t p, Minimize by, st
     return r;
   }
   r.verdict = Verdict::Violated;
-  r.trace = found.traces.front();
-  r.why = why_of(model, p, r.trace);
-  r.more.assign(found.traces.begin() + 1, found.traces.end());
+  r.trace = untimed_trace(found.traces.front());
+  r.why = why_of(untimed(model), p, r.trace);
+  for (std::size_t k = 1; k < found.traces.size(); ++k) r.more.push_back(untimed_trace(found.traces[k]));
   return r;
+}
+
+}  // namespace
+
+Result minimal(const model::TeardownModel& model, std::size_t p, Minimize by, std::size_t max_traces,
+               const checker::SearchOptions& options) {
+  return minimal_model(model, p, by, max_traces, options);
+}
+Result minimal(const model::TimedModel& model, std::size_t p, Minimize by, std::size_t max_traces,
+               const checker::SearchOptions& options) {
+  return minimal_model(model, p, by, max_traces, options);
 }
 
 }  // namespace properties

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "model/timed_model.hpp"
 #include "model/timing.hpp"
 
 namespace properties {
@@ -43,9 +44,7 @@ checker::Outcome combine(checker::Outcome a, checker::Outcome b) {
 
 TimedReport check_timed(const model::Knobs& knobs, const CheckOptions& options) {
   TimedReport out;
-  model::Knobs ticks = knobs;
-  ticks.timing_exact = false;
-  const model::TeardownModel tick_model(ticks);
+  const model::TeardownModel tick_model(knobs);  // the untimed model: whole ticks
   out.report = check(tick_model, options);
   out.ticks_stats = out.report.stats;
   const std::size_t n = out.report.results.size();
@@ -81,7 +80,7 @@ TimedReport check_timed(const model::Knobs& knobs, const CheckOptions& options) 
     const double left = options.search.limits.time_limit_seconds - out.ticks_stats.seconds;
     rest.search.limits.time_limit_seconds = std::max(left, 0.001);
   }
-  const model::TeardownModel zone_model(knobs);
+  const model::TimedModel zone_model(tick_model);
   rest.covering = options.covering;
   Report zones = check(zone_model, rest);
   out.zone_stats = zones.stats;
@@ -96,9 +95,16 @@ TimedReport check_timed(const model::Knobs& knobs, const CheckOptions& options) 
     out.decided_by[i] = DecidedBy::Zones;
     out.real_time[i] = std::nullopt;
     if (out.report.results[i].verdict == Verdict::Violated)
-      out.real_time[i] = smt::timing::realtime(zone_model, out.report.results[i].trace);
+      out.real_time[i] = smt::timing::realtime(tick_model, out.report.results[i].trace);
   }
   return out;
+}
+
+ReachReport reach_timed(const model::Knobs& knobs, model::TcpState a, model::TcpState b,
+                        const checker::SearchOptions& options) {
+  const model::TeardownModel untimed(knobs);
+  if (!knobs.timing_exact) return reach(untimed, a, b, options);
+  return reach(model::TimedModel(untimed), a, b, options);
 }
 
 }  // namespace properties

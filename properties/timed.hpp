@@ -52,4 +52,10 @@ struct TimedReport {
 /// report.stats then adds up both searches (seconds, states, transitions; peak memory and depth the larger).
 TimedReport check_timed(const model::Knobs& knobs, const CheckOptions& options);
 
+/// A shortest trace to a state where A is in `a` and B in `b`, on `knobs`' model: under timing=exact a search of
+/// the timed model (model/timed_model.hpp), so the witness is real-time feasible; under timing=ticks, in whole
+/// ticks.
+ReachReport reach_timed(const model::Knobs& knobs, model::TcpState a, model::TcpState b,
+                        const checker::SearchOptions& options);
+
 }  // namespace properties

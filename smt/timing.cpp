@@ -66,7 +66,7 @@ struct Named {
 class Search {
  public:
   Search(const model::TeardownModel& model, const Trace& trace)
-      : model_(model), knobs_(model.knobs()), trace_(trace), solver_(ctx_) {
+      : knobs_(model.knobs()), trace_(trace), solver_(ctx_) {
     try {
       z3::params p(ctx_);
       p.set("core.minimize", true);
@@ -120,10 +120,7 @@ class Search {
     const model::State& s = trace_[k - 1].state;
     if (!trace_[k].label) throw std::logic_error(fmt::format("realtime: step {} has no label", k));
     const model::Label& l = *trace_[k].label;
-    // The step as the model made it, with its timer restarts (Tcb::armed), which the stored state has lost.
-    const std::optional<model::State> made = model_.with_armed(s, l, trace_[k].state);
-    if (!made) throw std::logic_error(fmt::format("realtime: step {} is not a step of the model", k));
-    const model::State& next = *made;
+    const model::State& next = trace_[k].state;
     auto slots = mt::delivery_slots(s, l);
     const bool delivery = l.event == model::Event::Deliver;
     if (slots.empty()) slots.push_back(0);  // not a delivery (or one of no segment: step_timing throws)
@@ -274,7 +271,6 @@ class Search {
     return out.empty() ? std::string() : fmt::format("no real times fit: {}", out);
   }
 
-  const model::TeardownModel& model_;
   const model::Knobs& knobs_;
   const Trace& trace_;
   z3::context ctx_;

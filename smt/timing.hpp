@@ -9,10 +9,8 @@
 // the clocks are then remapped the way the step says. The trace is feasible when the conjunction is
 // satisfiable in linear real arithmetic; otherwise the unsat core of the named constraints says why.
 //
-// Two things a stored trace does not show are decided here:
-//   - timer restarts: Tcb::armed is cleared in stored states, so each step is made again by the model
-//     (TeardownModel::with_armed), which says which timers it (re)started, exactly as the timing=exact search sees
-//     them.
+// Timer restarts come from each step's label (Label::restarted), exactly as the exact-time search
+// (model/timed_model.hpp) reads them. What a stored trace does not show is decided here:
 //   - which copy a delivery takes: equal segments may be in flight with different send times. Every candidate
 //     slot (model::timing::delivery_slots) is tried, depth-first over the trace, up to kMaxCombinations
 //     combinations in all; the first satisfiable one gives the times.
@@ -43,7 +41,7 @@ struct RealTime {
 
 /// The real times of `trace` (trace[0] is the initial state, each later step has its label), under the
 /// knobs of `model`. Works on traces of either timing knob.
-/// \throws std::logic_error when a step is not a step of `model` (its label does not lead to its state).
+/// \throws std::logic_error when a step's channels do not follow from its label (it is not a step of `model`).
 RealTime realtime(const model::TeardownModel& model, const std::vector<checker::Step<model::TeardownModel>>& trace);
 
 }  // namespace smt::timing

@@ -33,8 +33,8 @@ Segment sent_by(Segment s, unsigned incarnation, unsigned offset) {
 }
 
 /// An ESTABLISHED connection: ISS 100 (SND.UNA = SND.NXT = 101), IRS 500 (RCV.NXT = 501).
-Tcb established() {
-  Tcb t;
+TcbInStep established() {
+  TcbInStep t;
   t.state = TcpState::Established;
   t.incarnation = 1;
   t.iss = 100;
@@ -44,15 +44,15 @@ Tcb established() {
   return t;
 }
 
-Tcb in(TcpState state) {
-  Tcb t = established();
+TcbInStep in(TcpState state) {
+  TcbInStep t = established();
   t.state = state;
   return t;
 }
 
 /// A TCB that has sent its FIN (SND.NXT = 102) in `state`.
-Tcb fin_sent(TcpState state, bool acked) {
-  Tcb t = in(state);
+TcbInStep fin_sent(TcpState state, bool acked) {
+  TcbInStep t = in(state);
   t.snd_nxt = 102;
   t.fin_sent = 1;
   t.closed = 1;
@@ -77,7 +77,7 @@ TEST_CASE("sequence numbers compare modulo 2^32 (RFC 9293 3.4)") {
 }
 
 TEST_CASE("3.10.7.1 CLOSED: a RST is discarded, anything else gets a RST") {
-  Tcb t;
+  TcbInStep t;
   CHECK_FALSE(segment_arrives(t, seg(kRst, 7), rfc9293(), false, 0).reply);
   const Arrival with_ack = segment_arrives(t, seg(kAck, 7, 42), rfc9293(), false, 0);
   REQUIRE(with_ack.reply);
@@ -94,7 +94,7 @@ TEST_CASE("3.10.7.1 CLOSED: a RST is discarded, anything else gets a RST") {
 }
 
 TEST_CASE("3.10.7.2 LISTEN: RST ignored, ACK reset, SYN opens SYN-RECEIVED with the chosen ISS") {
-  Tcb t;
+  TcbInStep t;
   t.state = TcpState::Listen;
   CHECK_FALSE(segment_arrives(t, seg(kRst, 1), rfc9293(), true, 0).reply);
   const Arrival ack = segment_arrives(t, seg(kAck, 1, 77), rfc9293(), true, 0);
@@ -119,11 +119,11 @@ TEST_CASE("3.10.7.2 LISTEN: RST ignored, ACK reset, SYN opens SYN-RECEIVED with 
 
 TEST_CASE("3.10.7.3 SYN-SENT: bad ACK gets RST, acceptable RST resets, SYN-ACK establishes") {
   const auto syn_sent = [] {
-    Tcb t;
+    TcbInStep t;
     open_active(t, 100, 1, rfc9293());
     return t;
   };
-  Tcb t = syn_sent();
+  TcbInStep t = syn_sent();
   CHECK(t.state == TcpState::SynSent);
   const Arrival bad = segment_arrives(t, seg(kSyn | kAck, 500, 100), rfc9293(), false, 0);  // SEG.ACK =< ISS
   CHECK(bad.reply->flags == kRst);
@@ -152,7 +152,7 @@ TEST_CASE("3.10.7.3 SYN-SENT: bad ACK gets RST, acceptable RST resets, SYN-ACK e
 
 TEST_CASE(
     "3.10.7.4 first: an unacceptable segment gets <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, an unacceptable RST nothing") {
-  Tcb t = established();
+  TcbInStep t = established();
   check_ack(segment_arrives(t, seg(kAck, 400, 101, 1), rfc9293(), false, 0), 101, 501);  // below the window
   check_ack(segment_arrives(t, seg(kAck, 505, 101, 1), rfc9293(), false, 0), 101, 501);  // beyond RCV.NXT+RCV.WND
   CHECK_FALSE(segment_arrives(t, seg(kRst, 600), rfc9293(), false, 0).reply);
@@ -160,7 +160,7 @@ TEST_CASE(
 }
 
 TEST_CASE("3.10.7.4 second: an in-window RST resets ESTABLISHED (RFC 793) or draws a challenge ACK (RFC 5961)") {
-  Tcb t = established();
+  TcbInStep t = established();
   const Arrival challenge = segment_arrives(t, seg(kRst, 502), rfc9293(), false, 0);
   check_ack(challenge, 101, 501);
   CHECK(t.state == TcpState::Established);
@@ -172,7 +172,7 @@ TEST_CASE("3.10.7.4 second: an in-window RST resets ESTABLISHED (RFC 793) or dra
 }
 
 TEST_CASE("3.10.7.4 second: RST in passive SYN-RECEIVED returns to LISTEN") {
-  Tcb t = in(TcpState::SynReceived);
+  TcbInStep t = in(TcpState::SynReceived);
   t.passive = 1;
   const Arrival a = segment_arrives(t, seg(kRst, 501), rfc9293(), true, 0);
   CHECK(a.rule == Rule::RstToListen);
@@ -180,7 +180,7 @@ TEST_CASE("3.10.7.4 second: RST in passive SYN-RECEIVED returns to LISTEN") {
 }
 
 TEST_CASE("3.10.7.4 second: RST in TIME-WAIT deletes the TCB, unless RFC 1337's ignore knob is on") {
-  Tcb t = in(TcpState::TimeWait);
+  TcbInStep t = in(TcpState::TimeWait);
   t.time_wait = 3;
   CHECK(segment_arrives(t, seg(kRst, 501), rfc9293(), false, 0).deleted);
   CHECK(t.state == TcpState::Closed);
@@ -194,7 +194,7 @@ TEST_CASE("3.10.7.4 second: RST in TIME-WAIT deletes the TCB, unless RFC 1337's 
 }
 
 TEST_CASE("3.10.7.4 fourth: SYN in a synchronized state: challenge ACK (RFC 5961) or reset (RFC 793)") {
-  Tcb t = established();
+  TcbInStep t = established();
   check_ack(segment_arrives(t, seg(kSyn, 502), rfc9293(), false, 0), 101, 501);
   CHECK(t.state == TcpState::Established);
   // "send a reset" in the form 3.10.7.1 gives it (and BSD sends): <SEQ=0><ACK=SEG.SEQ+1><CTL=RST,ACK> for a bare
@@ -219,7 +219,7 @@ TEST_CASE("3.10.7.4 fourth: SYN in a synchronized state: challenge ACK (RFC 5961
 }
 
 TEST_CASE("3.10.7.4 fifth: ACK processing in ESTABLISHED, SYN-RECEIVED and the closing states") {
-  Tcb t = established();
+  TcbInStep t = established();
   t.snd_nxt = 103;
   t.rto = 3;
   segment_arrives(t, seg(kAck, 501, 102), rfc9293(), false, 0);
@@ -228,7 +228,7 @@ TEST_CASE("3.10.7.4 fifth: ACK processing in ESTABLISHED, SYN-RECEIVED and the c
   check_ack(segment_arrives(t, seg(kAck, 501, 110), rfc9293(), false, 0), 103, 501);  // acks unsent data
   CHECK(t.snd_una == 102);
 
-  Tcb r = in(TcpState::SynReceived);
+  TcbInStep r = in(TcpState::SynReceived);
   r.snd_una = 100;
   const Arrival bad = segment_arrives(r, seg(kAck, 501, 300), rfc9293(), true, 0);
   CHECK(bad.reply->flags == kRst);
@@ -236,24 +236,24 @@ TEST_CASE("3.10.7.4 fifth: ACK processing in ESTABLISHED, SYN-RECEIVED and the c
   segment_arrives(r, seg(kAck, 501, 101), rfc9293(), true, 0);
   CHECK(r.state == TcpState::Established);
 
-  Tcb f = fin_sent(TcpState::FinWait1, false);
+  TcbInStep f = fin_sent(TcpState::FinWait1, false);
   segment_arrives(f, seg(kAck, 501, 102), rfc9293(), false, 0);
   CHECK(f.state == TcpState::FinWait2);  // "if the FIN segment is now acknowledged, then enter FIN-WAIT-2"
 
-  Tcb c = fin_sent(TcpState::Closing, false);
+  TcbInStep c = fin_sent(TcpState::Closing, false);
   CHECK(segment_arrives(c, seg(kAck, 502, 101), rfc9293(), false, 0).rule == Rule::ClosingIgnored);
   segment_arrives(c, seg(kAck, 502, 102), rfc9293(), false, 0);
   CHECK(c.state == TcpState::TimeWait);
   CHECK(c.time_wait == timer_for(4));
 
-  Tcb l = fin_sent(TcpState::LastAck, false);
+  TcbInStep l = fin_sent(TcpState::LastAck, false);
   const Arrival done = segment_arrives(l, seg(kAck, 502, 102), rfc9293(), true, 0);
   CHECK(done.rule == Rule::LastAckDone);
   CHECK(l.state == TcpState::Listen);  // the server's listener stays
 }
 
 TEST_CASE("3.10.7.4 fifth: TIME-WAIT acknowledges a retransmitted FIN and restarts the 2 MSL timer") {
-  Tcb t = in(TcpState::TimeWait);
+  TcbInStep t = in(TcpState::TimeWait);
   t.rcv_nxt = 502;  // the peer's FIN was at 501
   t.time_wait = 2;
   const Arrival a = segment_arrives(t, seg(kFin | kAck, 501, 101), rfc9293(), false, 0);
@@ -264,7 +264,7 @@ TEST_CASE("3.10.7.4 fifth: TIME-WAIT acknowledges a retransmitted FIN and restar
 }
 
 TEST_CASE("3.10.7.4 seventh: in-order text is delivered and acknowledged, out of order only acknowledged") {
-  Tcb t = established();
+  TcbInStep t = established();
   Segment data = seg(kAck, 501, 101, 1);
   const Arrival a = segment_arrives(t, data, rfc9293(), false, 0);
   CHECK(a.delivered == 1);
@@ -275,27 +275,27 @@ TEST_CASE("3.10.7.4 seventh: in-order text is delivered and acknowledged, out of
   CHECK(gap.delivered == 0);
   check_ack(gap, 101, 502);
   // CLOSE-WAIT ignores text: the FIN has been received.
-  Tcb cw = in(TcpState::CloseWait);
+  TcbInStep cw = in(TcpState::CloseWait);
   const Arrival ignored = segment_arrives(cw, seg(kAck, 501, 101, 1), rfc9293(), false, 0);
   CHECK(ignored.delivered == 0);
   CHECK(cw.rcv_nxt == 501);
 }
 
 TEST_CASE("3.10.7.4 eighth: FIN in ESTABLISHED, FIN-WAIT-1 and FIN-WAIT-2") {
-  Tcb e = established();
+  TcbInStep e = established();
   check_ack(segment_arrives(e, seg(kFin | kAck, 501, 101), rfc9293(), false, 0), 101, 502);
   CHECK(e.state == TcpState::CloseWait);
 
-  Tcb f1 = fin_sent(TcpState::FinWait1, false);
+  TcbInStep f1 = fin_sent(TcpState::FinWait1, false);
   segment_arrives(f1, seg(kFin | kAck, 501, 101), rfc9293(), false, 0);
   CHECK(f1.state == TcpState::Closing);  // our FIN not yet acknowledged: simultaneous close
 
-  Tcb f1acked = fin_sent(TcpState::FinWait1, false);
+  TcbInStep f1acked = fin_sent(TcpState::FinWait1, false);
   segment_arrives(f1acked, seg(kFin | kAck, 501, 102), rfc9293(), false, 0);
   CHECK(f1acked.state == TcpState::TimeWait);  // "perhaps in this segment"
   CHECK(f1acked.rto == 0);
 
-  Tcb f2 = fin_sent(TcpState::FinWait2, true);
+  TcbInStep f2 = fin_sent(TcpState::FinWait2, true);
   segment_arrives(f2, seg(kFin | kAck, 501, 102), rfc9293(), false, 0);
   CHECK(f2.state == TcpState::TimeWait);
   CHECK(f2.rcv_nxt == 502);
@@ -304,25 +304,25 @@ TEST_CASE("3.10.7.4 eighth: FIN in ESTABLISHED, FIN-WAIT-1 and FIN-WAIT-2") {
   // or the peer would stay in LAST-ACK until it gives up.
   EndpointRules no_tw;
   no_tw.time_wait = 0;
-  Tcb f2none = fin_sent(TcpState::FinWait2, true);
+  TcbInStep f2none = fin_sent(TcpState::FinWait2, true);
   const Arrival last = segment_arrives(f2none, seg(kFin | kAck, 501, 102), no_tw, false, 0);
   CHECK(f2none.state == TcpState::Closed);
   CHECK(last.deleted);
   CHECK(last.fin_taken);
   check_ack(last, 102, 502);
-  Tcb f1none = fin_sent(TcpState::FinWait1, false);
+  TcbInStep f1none = fin_sent(TcpState::FinWait1, false);
   const Arrival last1 = segment_arrives(f1none, seg(kFin | kAck, 501, 102), no_tw, false, 0);
   CHECK(f1none.state == TcpState::Closed);
   check_ack(last1, 102, 502);
 
-  Tcb gap = established();
+  TcbInStep gap = established();
   segment_arrives(gap, seg(kFin | kAck, 502, 101), rfc9293(), false, 0);  // beyond RCV.NXT: held, not taken
   CHECK(gap.state == TcpState::Established);
 
   // After the peer's FIN: CLOSE-WAIT and LAST-ACK remain and acknowledge a FIN at RCV.NXT. (CLOSING ignores a
   // segment whose ACK is not of our FIN, fifth step.)
   for (const TcpState state : {TcpState::CloseWait, TcpState::LastAck}) {
-    Tcb t = fin_sent(state, false);
+    TcbInStep t = fin_sent(state, false);
     const Arrival again = segment_arrives(t, seg(kFin | kAck, 501, 101), rfc9293(), false, 0);
     CHECK(again.rule == Rule::FinAgain);
     check_ack(again, 102, 501);
@@ -332,7 +332,7 @@ TEST_CASE("3.10.7.4 eighth: FIN in ESTABLISHED, FIN-WAIT-1 and FIN-WAIT-2") {
 
 TEST_CASE("3.10.7.4 first (SHLD-31): text and a FIN beyond RCV.NXT are held and processed when the gap fills") {
   // The peer sent unit 0 (at 501) and its FIN (at 502); the FIN overtakes the data.
-  Tcb t = established();
+  TcbInStep t = established();
   const Arrival early = segment_arrives(t, sent_by(seg(kFin | kAck, 502, 101), 1, 1), rfc9293(), false, 0);
   CHECK(early.rule == Rule::Held);
   check_ack(early, 101, 501);  // out of order: RCV.NXT again (MAY-13)
@@ -384,7 +384,7 @@ TEST_CASE("3.10.7.4 first (SHLD-31): text and a FIN beyond RCV.NXT are held and 
 }
 
 TEST_CASE("3.10.7.4 first: a segment that overlaps RCV.NXT delivers only its new part, trimmed to the window") {
-  Tcb t = established();  // RCV.NXT 501, RCV.WND 4
+  TcbInStep t = established();  // RCV.NXT 501, RCV.WND 4
   const Arrival a = segment_arrives(t, seg(kAck, 499, 101, 4), rfc9293(), false, 0);  // 499..502
   CHECK(a.delivered == 2);
   CHECK(t.rcv_nxt == 503);
@@ -404,7 +404,7 @@ TEST_CASE("3.10.7.4 first: a segment that overlaps RCV.NXT delivers only its new
 }
 
 TEST_CASE("3.10.7.4 fifth and eighth: TIME-WAIT restarts on an acceptable FIN and checks the ACK (RFC 5961 5.2)") {
-  Tcb t = in(TcpState::TimeWait);
+  TcbInStep t = in(TcpState::TimeWait);
   t.rcv_nxt = 502;
   t.time_wait = 2;
   const Arrival fin = segment_arrives(t, seg(kFin | kAck, 502, 101), rfc9293(), false, 0);
@@ -425,7 +425,7 @@ TEST_CASE("3.10.7.4 fifth and eighth: TIME-WAIT restarts on an acceptable FIN an
 }
 
 TEST_CASE("3.10.7.3 fourth: a SYN,ACK that carries text and a FIN continues at the sixth step") {
-  Tcb t;
+  TcbInStep t;
   open_active(t, 100, 1, rfc9293());
   const Arrival a = segment_arrives(t, sent_by(seg(kSyn | kAck | kFin, 500, 101, 1), 1, 0), rfc9293(), false, 0);
   CHECK(a.rule == Rule::SynSentEstablished);
@@ -437,7 +437,7 @@ TEST_CASE("3.10.7.3 fourth: a SYN,ACK that carries text and a FIN continues at t
 }
 
 TEST_CASE("3.10.7.2 third: a SYN's text and FIN in LISTEN are queued and processed once ESTABLISHED") {
-  Tcb t;
+  TcbInStep t;
   t.state = TcpState::Listen;
   const Arrival syn = segment_arrives(t, sent_by(seg(kSyn | kFin, 500, 0, 1), 1, 0), rfc9293(), true, 7000);
   CHECK(t.state == TcpState::SynReceived);
@@ -454,13 +454,13 @@ TEST_CASE("3.10.7.2 third: a SYN's text and FIN in LISTEN are queued and process
 TEST_CASE("TIME-WAIT SYN knobs: rst, reopen above RCV.NXT (RFC 1122 4.2.2.13), challenge, drop") {
   using Syn = EndpointRules::SynInTimeWait;
   const auto tw = [] {
-    Tcb t = in(TcpState::TimeWait);
+    TcbInStep t = in(TcpState::TimeWait);
     t.time_wait = 3;
     return t;
   };
   EndpointRules r;
   r.syn_in_time_wait = Syn::Rst;
-  Tcb t = tw();
+  TcbInStep t = tw();
   const Arrival rst = segment_arrives(t, seg(kSyn, 9000), r, true, 0);
   CHECK(rst.reply->flags == kRst);
   CHECK(t.state == TcpState::Listen);
@@ -487,28 +487,28 @@ TEST_CASE("TIME-WAIT SYN knobs: rst, reopen above RCV.NXT (RFC 1122 4.2.2.13), c
 
 TEST_CASE("3.10.4 CLOSE and 3.10.5 ABORT, 3.10.8 retransmission timeout and R2") {
   EndpointRules r;
-  Tcb t = established();
+  TcbInStep t = established();
   const Segment fin = close(t, r);
   CHECK(fin.flags == (kFin | kAck));
   CHECK(fin.seq == 101);
   CHECK(t.state == TcpState::FinWait1);
   CHECK(t.snd_nxt == 102);
 
-  Tcb cw = in(TcpState::CloseWait);
+  TcbInStep cw = in(TcpState::CloseWait);
   close(cw, r);
   CHECK(cw.state == TcpState::LastAck);
 
-  Tcb a = established();
+  TcbInStep a = established();
   const auto rst = abort(a, false);
   REQUIRE(rst);
   CHECK(rst->flags == kRst);
   CHECK(rst->seq == 101);
   CHECK(a.state == TcpState::Closed);
-  Tcb la = in(TcpState::LastAck);
+  TcbInStep la = in(TcpState::LastAck);
   CHECK_FALSE(abort(la, true).has_value());  // LAST-ACK: delete without a RST
 
   r.max_retries = 1;
-  Tcb f = fin_sent(TcpState::FinWait1, false);
+  TcbInStep f = fin_sent(TcpState::FinWait1, false);
   const auto again = retransmission_timeout(f, r, false);
   REQUIRE(again);
   CHECK(again->flags == (kFin | kAck));

@@ -12,6 +12,7 @@
 #include "load_scenario.hpp"
 #include "model/knobs.hpp"
 #include "model/teardown.hpp"
+#include "model/timed_model.hpp"
 #include "properties/check.hpp"
 #include "properties/properties.hpp"
 
@@ -31,7 +32,7 @@ std::vector<std::size_t> safety_properties() {
   return out;
 }
 
-properties::Report run(const model::TeardownModel& m, bool covering, checker::Order order, unsigned threads) {
+properties::Report run(const model::TimedModel& m, bool covering, checker::Order order, unsigned threads) {
   properties::CheckOptions o;
   o.properties = safety_properties();
   o.search.order = order;
@@ -69,7 +70,8 @@ TEST_CASE("covering: the zone search's verdicts and shortest traces equal the se
     if (std::string(c.scenario) != "close-wait-stuck") continue;  // the rest are left to the Release build
 #endif
     INFO(c.scenario);
-    const model::TeardownModel m(exact(load_scenario(c.scenario)));
+    const model::TeardownModel untimed(exact(load_scenario(c.scenario)));
+    const model::TimedModel m(untimed);
     const auto plain = run(m, false, checker::Order::Bfs, 1);
     const auto covered = run(m, true, checker::Order::Bfs, 1);
     same_verdicts(plain, covered, true);

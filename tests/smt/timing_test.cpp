@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "model/knobs.hpp"
+#include "model/timed_model.hpp"
 #include "properties/check.hpp"
 #include "properties/properties.hpp"
 #include "properties/timed.hpp"
@@ -32,8 +33,9 @@ model::Knobs knobs(const std::string& profile, const Settings& settings) {
   return k;
 }
 
-/// The breadth-first trace violating stray-data.
-properties::Trace stray_data_trace(const model::TeardownModel& m) {
+/// The breadth-first trace violating stray-data, of the untimed or the timed model.
+template <class M>
+properties::Trace stray_data_trace(const M& m) {
   const auto p = properties::find("stray-data");
   REQUIRE(p);
   properties::CheckOptions o;
@@ -115,7 +117,7 @@ TEST_CASE("realtime: every trace of the exact-timing search fits real times") {
   // Small enough for the ASan build: no loss, no duplication, TIME-WAIT of one tick (violated in real time too).
   const model::TeardownModel m(
       knobs("rfc1337", {{"time_wait", "1"}, {"loss", "0"}, {"dup", "0"}, {"timing", "exact"}}));
-  const properties::Trace trace = stray_data_trace(m);
+  const properties::Trace trace = stray_data_trace(model::TimedModel(m));
   const smt::timing::RealTime rt = smt::timing::realtime(m, trace);
   show(rt);
   check_times(m, trace, rt);

@@ -67,8 +67,8 @@ struct ModelOptions {
   std::string format = "text";
   std::string trace_out;
   std::string render;  ///< --render (check, reach): empty means json into --trace-out
-  std::string minimize = "steps";  ///< --minimize (check): steps or faults
-  std::string all_shortest;        ///< --all-shortest N (check): empty means one trace
+  std::string minimize = "steps";  ///< --minimize (check, reach): steps or faults
+  std::string all_shortest;        ///< --all-shortest N (check, reach): empty means one trace
   bool progress = false;
   std::string timing;  ///< --timing: the knob timing, applied after every --set
   std::string covering = "on";  ///< --covering: the zone search drops states a stored zone covers
@@ -537,7 +537,14 @@ int run_reach(const ModelOptions& o, const std::string& goal) {
   const auto [a, b] = *states;
   const model::Knobs knobs = load_knobs(o);
   const auto search = search_options(o);
-  const properties::ReachReport report = properties::reach_timed(knobs, a, b, search);
+  const auto minimize = cli::parse_minimize(o.minimize);
+  if (!minimize) throw UsageError(fmt::format("--minimize {}: must be steps or faults", o.minimize));
+  const auto all_shortest = cli::parse_all_shortest(o.all_shortest);
+  if (!all_shortest) throw UsageError(fmt::format("--all-shortest {}: must be a count from 1 to 1000", o.all_shortest));
+  const bool several = *all_shortest > 1;
+  const bool minimised = *minimize == properties::Minimize::Faults || several;
+  const properties::ReachReport report =
+      properties::reach_timed(knobs, a, b, search, *minimize, std::max<std::size_t>(*all_shortest, 1));
   if (search.progress) fmt::print(stderr, "\n");
   const std::string why = report.witness ? fmt::format("A is in {} and B in {}", model::name(a), model::name(b)) : "";
   std::optional<cli::IsnFindings> findings;  // symbolic ISNs: the witness with concrete numbers
@@ -563,21 +570,26 @@ int run_reach(const ModelOptions& o, const std::string& goal) {
   }
   if (o.format == "json") {
     fmt::print(R"({{"tool":"teardown","version":"{}","model":{},"goal":{},"outcome":"{}","found":{},"artefact":{},)"
-               R"("trace":{},"real_time":{},"timing":"{}","stats":{}}})"
+               R"("trace":{}{},"real_time":{},"timing":"{}","stats":{}}})"
                "\n",
                kVersion, knobs_json(knobs), counterexamples::quote(goal), checker::to_string(report.outcome),
                witness ? "true" : "false", artefact ? "true" : "false",
                witness ? counterexamples::trace_json(*witness, why) : "null",
+               cli::witness_json(report, *minimize, several, why),
                real_time ? cli::real_time_value_json(*real_time) : "null", knobs.timing_exact ? "exact" : "ticks",
                stats_json(report.stats));
   } else if (witness) {
-    fmt::print("teardown reach {}: {}\n{}{}\n{}\n", goal,
+    const std::string heading = minimised ? cli::witness_heading(report, *minimize, several) : "A shortest witness:";
+    fmt::print("teardown reach {}: {}{}\n{}{}\n", goal,
                artefact ? "reachable in whole ticks only: no real times fit this witness (an artefact of whole "
-                          "ticks), so in real time it is inconclusive (--timing exact looks past it). A shortest "
-                          "witness in whole ticks:"
-                        : "reachable. A shortest witness:",
-               counterexamples::ladder(*witness, ""), real_time ? cli::real_time_text(*real_time) : "",
-               stats_text(report.stats, report.outcome));
+                          "ticks), so in real time it is inconclusive (--timing exact looks past it). In whole "
+                          "ticks: "
+                        : "reachable. ",
+               heading, counterexamples::ladder(*witness, ""), real_time ? cli::real_time_text(*real_time) : "");
+    for (std::size_t k = 0; k < report.more.size(); ++k)
+      fmt::print("Witness {} of {}, as minimal:\n{}\n", k + 2, report.more.size() + 1,
+                 counterexamples::ladder(report.more[k], ""));
+    fmt::print("{}\n", stats_text(report.stats, report.outcome));
     if (findings)
       fmt::print("It happens when the ISNs satisfy: {}\nA concrete choice (the trace above uses it): {}\n",
                  findings->condition, cli::witness_text(findings->witness));
@@ -760,14 +772,21 @@ int run_replay(const std::string& path, const std::string& format) {
   const counterexamples::ReplayResult result = counterexamples::replay(text);
   if (!result.replayed) throw UsageError(fmt::format("{}: {}", path, result.error));
   const counterexamples::Replayed& r = *result.replayed;
-  if (format == "json") {
-    fmt::print("{}\n", saved_trace(r.knobs, r.property, r.why, r.trace, r.goal, r.trapped_from));
-    return kExitViolated;
-  }
   // The trace judged in real time, as check and reach judge it. The exit code stays 10: replay answers whether the
   // trace follows the model it names and breaks the property (reaches the goal) there, and it does.
   const std::optional<smt::timing::RealTime> real_time = replayed_real_time(r);
   const bool artefact = real_time && cli::no_real_times(*real_time);
+  if (format == "json") {
+    // The saved trace as replay rebuilt it, and what replay found: a script reads the verdict, and replay reads
+    // the whole file again (it recomputes "replayed" rather than trusting it).
+    const std::string trace = saved_trace(r.knobs, r.property, r.why, r.trace, r.goal, r.trapped_from);
+    const std::string replayed = fmt::format(
+        R"({{"follows":true,"steps":{},"verdict":"{}","why":{},"artefact":{},"real_time":{}}})", r.trace.size() - 1,
+        r.property == "reach" ? "reached" : "violated", counterexamples::quote(r.why), artefact ? "true" : "false",
+        real_time ? cli::real_time_value_json(*real_time) : "null");
+    fmt::print("{},\"replayed\":{}}}\n", trace.substr(0, trace.size() - 1), replayed);
+    return kExitViolated;
+  }
   const std::string_view ticks_only = artefact ? " in whole ticks only (no real times fit the trace)" : "";
   const std::string real_time_text = real_time ? cli::real_time_text(*real_time) : "";
   if (r.property == "reach") {
@@ -1046,6 +1065,11 @@ int main(int argc, char** argv) {
     reach->add_option("goal", goal, "\"A=STATE B=STATE\"")->required();
     add_model_options(*reach, reach_opts);
     add_render_option(*reach, reach_opts.render);
+    reach->add_option("--minimize", reach_opts.minimize,
+                      "steps (default: a shortest witness) or faults (fewest losses, duplications, filter drops and "
+                      "queue drops, then fewest steps)")
+        ->check(CLI::IsMember({"steps", "faults"}));
+    reach->add_option("--all-shortest", reach_opts.all_shortest, "up to N distinct witnesses as minimal (by --minimize)");
 
     ModelOptions sweep_opts;
     std::vector<std::string> sweep_properties;

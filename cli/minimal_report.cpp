@@ -32,46 +32,73 @@ std::string plural(unsigned n, const char* one, const char* many) { return fmt::
 
 }  // namespace
 
-std::string minimal_heading(const properties::Result& r, properties::Minimize by, bool several) {
-  const std::size_t steps = r.trace.empty() ? 0 : r.trace.size() - 1;
+namespace {
+
+/// The heading for a trace minimal by `by`; `trap`: eventual-close, not minimised in faults.
+std::string heading(const properties::Trace& trace, std::size_t more, bool minimal, properties::Minimize by,
+                    bool several, bool trap, std::string_view noun) {
+  const std::size_t steps = trace.empty() ? 0 : trace.size() - 1;
   std::string text;
-  if (by == properties::Minimize::Faults && !is_trap(r)) {
-    const auto f = properties::count_faults(r.trace);
-    text = fmt::format("A trace with the fewest faults: {} ({}, {}, {}, {}), then fewest steps: {}", f.total(),
+  if (by == properties::Minimize::Faults && !trap) {
+    const auto f = properties::count_faults(trace);
+    text = fmt::format("A {} with the fewest faults: {} ({}, {}, {}, {}), then fewest steps: {}", noun, f.total(),
                        plural(f.losses, "loss", "losses"), plural(f.duplications, "duplication", "duplications"),
                        plural(f.filter_drops, "filter drop", "filter drops"),
                        plural(f.queue_drops, "queue drop", "queue drops"), steps);
   } else if (several) {
-    text = fmt::format("A shortest trace (fewest steps: {})", steps);
+    text = fmt::format("A shortest {} (fewest steps: {})", noun, steps);
   } else {
-    text = "A shortest trace";
+    text = fmt::format("A shortest {}", noun);
   }
-  if (by == properties::Minimize::Faults && is_trap(r))
+  if (by == properties::Minimize::Faults && trap)
     text += " (eventual-close is decided on the whole graph: its trace is minimal in steps, not in faults)";
-  if (!r.minimal) text += " (not proven minimal: a limit ended the minimisation)";
-  if (several) text += fmt::format(", 1 of {}", 1 + r.more.size());
+  if (!minimal) text += " (not proven minimal: a limit ended the minimisation)";
+  if (several) text += fmt::format(", 1 of {}", 1 + more);
   text += ":";
   return text;
 }
 
-std::string minimal_json(const properties::Result& r, properties::Minimize by, bool several) {
-  if (r.verdict != properties::Verdict::Violated) return "";
-  const auto f = properties::count_faults(r.trace);
-  const bool faults = by == properties::Minimize::Faults && !is_trap(r);
+std::string json_fields(const properties::Trace& trace, const std::vector<properties::Trace>& more, bool minimal,
+                        properties::Minimize by, bool several, bool trap, std::string_view why,
+                        std::optional<std::size_t> trapped_from) {
+  const auto f = properties::count_faults(trace);
+  const bool faults = by == properties::Minimize::Faults && !trap;
   std::string json = fmt::format(
       R"(,"minimized":"{}","faults":{},"losses":{},"duplications":{},"filter_drops":{},"queue_drops":{})",
       faults ? "faults" : "steps", f.total(), f.losses, f.duplications, f.filter_drops, f.queue_drops);
-  json += fmt::format(R"(,"minimal":{})", r.minimal ? "true" : "false");
+  json += fmt::format(R"(,"minimal":{})", minimal ? "true" : "false");
   if (several) {
     json += R"(,"traces":[)";
-    json += counterexamples::trace_json(r.trace, r.why, r.trapped_from);
-    for (const auto& t : r.more) {
+    json += counterexamples::trace_json(trace, why, trapped_from);
+    for (const auto& t : more) {
       json += ",";
-      json += counterexamples::trace_json(t, r.why);
+      json += counterexamples::trace_json(t, why);
     }
     json += "]";
   }
   return json;
+}
+
+}  // namespace
+
+std::string minimal_heading(const properties::Result& r, properties::Minimize by, bool several) {
+  return heading(r.trace, r.more.size(), r.minimal, by, several, is_trap(r), "trace");
+}
+
+std::string minimal_json(const properties::Result& r, properties::Minimize by, bool several) {
+  if (r.verdict != properties::Verdict::Violated) return "";
+  return json_fields(r.trace, r.more, r.minimal, by, several, is_trap(r), r.why, r.trapped_from);
+}
+
+std::string witness_heading(const properties::ReachReport& r, properties::Minimize by, bool several) {
+  if (!r.witness) return "";
+  return heading(*r.witness, r.more.size(), r.minimal, by, several, false, "witness");
+}
+
+std::string witness_json(const properties::ReachReport& r, properties::Minimize by, bool several,
+                         std::string_view why) {
+  if (!r.witness) return "";
+  return json_fields(*r.witness, r.more, r.minimal, by, several, false, why, std::nullopt);
 }
 
 }  // namespace cli

@@ -1,9 +1,10 @@
 #pragma once
-// What `check --minimize steps|faults` and `--all-shortest N` add to the report: parsing the two options, the
+// What `check` and `reach` with `--minimize steps|faults` and `--all-shortest N` add to the report: parsing the two options, the
 // line that says what a trace minimises and by how much, and the JSON fields for it.
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "properties/check.hpp"
 
@@ -24,5 +25,11 @@ std::string minimal_heading(const properties::Result& r, properties::Minimize by
 /// "duplications", "filter_drops", "queue_drops", "minimal", and with `several` "traces" (the result's trace, then the
 /// others, as counterexamples::trace_json writes them). Empty when the property is not violated.
 std::string minimal_json(const properties::Result& r, properties::Minimize by, bool several);
+
+/// The same for a `reach` witness (`reach --minimize`, `--all-shortest`): "A witness with the fewest faults: ...",
+/// and the JSON fields after "trace" in reach's report ("traces" holds every witness). Empty without a witness.
+std::string witness_heading(const properties::ReachReport& r, properties::Minimize by, bool several);
+std::string witness_json(const properties::ReachReport& r, properties::Minimize by, bool several,
+                         std::string_view why);
 
 }  // namespace cli

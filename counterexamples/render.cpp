@@ -102,12 +102,17 @@ std::string tcb_diff(const Tcb& a, const Tcb& b) {
   return out;
 }
 
+/// A timer in JSON: the ticks left before it fires (0: it fires now), null when it is not running.
+std::string timer_json(model::Timer t) {
+  return t == 0 ? "null" : std::to_string(t - 1u);
+}
+
 std::string tcb_json(const Tcb& t) {
   return fmt::format(
       R"({{"state":"{}","incarnation":{},"ISS":{},"IRS":{},"SND.UNA":{},"SND.NXT":{},"RCV.NXT":{},"sent":{},)"
       R"("received":{},"retries":{},"timers":{{"rto":{},"time_wait":{},"fin_wait2":{}}}}})",
       model::name(t.state), t.incarnation, t.iss, t.irs, t.snd_una, t.snd_nxt, t.rcv_nxt, t.sent, t.received, t.retries,
-      t.rto, t.time_wait, t.fin_wait2);
+      timer_json(t.rto), timer_json(t.time_wait), timer_json(t.fin_wait2));
 }
 
 std::string segment_json(const Segment& s) {

@@ -273,9 +273,9 @@ ReplayResult replay(std::string_view text) {
     return failure("tool: expected \"teardown\" (this is not a trace teardown wrote)");
   for (const auto& [key, value] : root.members)
     if (key != "tool" && key != "version" && key != "model" && key != "property" && key != "goal" && key != "trace" &&
-        key != "isn_witness")
-      return failure(
-          fmt::format("{}: not part of a saved trace (tool, version, model, property, goal, isn_witness, trace)", key));
+        key != "isn_witness" && key != "replayed")  // "replayed": what `replay --format json` found; recomputed
+      return failure(fmt::format(
+          "{}: not part of a saved trace (tool, version, model, property, goal, isn_witness, trace, replayed)", key));
 
   Replayed r;
   const Json* model_json = root.get("model");

@@ -113,15 +113,27 @@ Result minimal(const model::TimedModel& model, std::size_t p, Minimize by, std::
 /// and B, or nothing with `error` saying what is wrong.
 std::optional<std::pair<model::TcpState, model::TcpState>> parse_goal(std::string_view goal, std::string& error);
 
-/// A shortest trace to a state where A is in `a` and B in `b`.
+/// A shortest trace to a state where A is in `a` and B in `b` (or, minimised, one with the fewest faults, and
+/// more as minimal: see reach_minimal).
 struct ReachReport {
   std::optional<Trace> witness;
   checker::Outcome outcome = checker::Outcome::Complete;
   checker::Stats stats;
+  /// reach_minimal with max_traces > 1: further witnesses as minimal as `witness`, each differing from it and from
+  /// one another in at least one label.
+  std::vector<Trace> more;
+  /// False when a limit ended the minimisation: `witness` is the best found, not proven minimal.
+  bool minimal = true;
 };
 ReachReport reach(const model::TeardownModel& model, model::TcpState a, model::TcpState b,
                   const checker::SearchOptions& options);
 ReachReport reach(const model::TimedModel& model, model::TcpState a, model::TcpState b,
                   const checker::SearchOptions& options);
+/// Witnesses minimal by `by` (with Faults: fewest faults, then fewest steps), up to `max_traces` distinct ones,
+/// from a Dijkstra search (checker/minimize.hpp). \pre max_traces >= 1.
+ReachReport reach_minimal(const model::TeardownModel& model, model::TcpState a, model::TcpState b, Minimize by,
+                          std::size_t max_traces, const checker::SearchOptions& options);
+ReachReport reach_minimal(const model::TimedModel& model, model::TcpState a, model::TcpState b, Minimize by,
+                          std::size_t max_traces, const checker::SearchOptions& options);
 
 }  // namespace properties

@@ -97,11 +97,45 @@ Result minimal_model(const M& model, std::size_t p, Minimize by, std::size_t max
   return r;
 }
 
+/// The goal for checker::minimize under reach: A in `a` and B in `b`.
+template <class S>
+struct InStates {
+  model::TcpState a, b;
+  bool on_state(const S& s) const { return untimed(s).tcb[0].state == a && untimed(s).tcb[1].state == b; }
+  bool on_edge(const S&, const model::Label&, const S&) const { return false; }
+  bool on_deadlock(const S&) const { return false; }
+};
+
+template <class M>
+ReachReport reach_minimal_model(const M& model, model::TcpState a, model::TcpState b, Minimize by,
+                                std::size_t max_traces, const checker::SearchOptions& options) {
+  const auto cost = [by](const model::Label& l) { return by == Minimize::Faults ? fault_cost(l) : 0u; };
+  const auto found = checker::minimize(model, options, cost, InStates<typename M::State>{a, b},
+                                       std::max<std::size_t>(max_traces, 1));
+  ReachReport r;
+  r.outcome = found.outcome;
+  r.stats = found.stats;
+  r.minimal = !checker::inconclusive(found.outcome);
+  if (found.traces.empty()) return r;
+  r.witness = untimed_trace(found.traces.front());
+  for (std::size_t k = 1; k < found.traces.size(); ++k) r.more.push_back(untimed_trace(found.traces[k]));
+  return r;
+}
+
 }  // namespace
 
 Result minimal(const model::TeardownModel& model, std::size_t p, Minimize by, std::size_t max_traces,
                const checker::SearchOptions& options) {
   return minimal_model(model, p, by, max_traces, options);
+}
+
+ReachReport reach_minimal(const model::TeardownModel& model, model::TcpState a, model::TcpState b, Minimize by,
+                          std::size_t max_traces, const checker::SearchOptions& options) {
+  return reach_minimal_model(model, a, b, by, max_traces, options);
+}
+ReachReport reach_minimal(const model::TimedModel& model, model::TcpState a, model::TcpState b, Minimize by,
+                          std::size_t max_traces, const checker::SearchOptions& options) {
+  return reach_minimal_model(model, a, b, by, max_traces, options);
 }
 Result minimal(const model::TimedModel& model, std::size_t p, Minimize by, std::size_t max_traces,
                const checker::SearchOptions& options) {

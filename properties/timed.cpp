@@ -101,10 +101,13 @@ TimedReport check_timed(const model::Knobs& knobs, const CheckOptions& options) 
 }
 
 ReachReport reach_timed(const model::Knobs& knobs, model::TcpState a, model::TcpState b,
-                        const checker::SearchOptions& options) {
+                        const checker::SearchOptions& options, Minimize by, std::size_t max_traces) {
   const model::TeardownModel untimed(knobs);
-  if (!knobs.timing_exact) return reach(untimed, a, b, options);
-  return reach(model::TimedModel(untimed), a, b, options);
+  const bool minimise = by != Minimize::Steps || max_traces > 1;
+  if (!knobs.timing_exact)
+    return minimise ? reach_minimal(untimed, a, b, by, max_traces, options) : reach(untimed, a, b, options);
+  const model::TimedModel timed(untimed);
+  return minimise ? reach_minimal(timed, a, b, by, max_traces, options) : reach(timed, a, b, options);
 }
 
 }  // namespace properties

@@ -55,7 +55,10 @@ TimedReport check_timed(const model::Knobs& knobs, const CheckOptions& options);
 /// A shortest trace to a state where A is in `a` and B in `b`, on `knobs`' model: under timing=exact a search of
 /// the timed model (model/timed_model.hpp), so the witness is real-time feasible; under timing=ticks, in whole
 /// ticks.
+/// With `by` Faults or max_traces > 1, the witnesses come from reach_minimal (fewest faults, then steps; up to
+/// max_traces distinct ones).
 ReachReport reach_timed(const model::Knobs& knobs, model::TcpState a, model::TcpState b,
-                        const checker::SearchOptions& options);
+                        const checker::SearchOptions& options, Minimize by = Minimize::Steps,
+                        std::size_t max_traces = 1);
 
 }  // namespace properties

@@ -181,12 +181,27 @@ expect 10 "the last one breaks eventual-close" -- replay "$work/trap.json"
 "$teardown" reach "A=FIN_WAIT_1 B=CLOSE_WAIT" "$src/scenarios/close-wait-stuck.toml" --trace-out "$work/reach.json" >/dev/null
 expect 10 "every step follows the model \(7 steps\) and reaches A=FIN_WAIT_1 B=CLOSE_WAIT" -- replay "$work/reach.json"
 "$teardown" replay "$work/stray-data.json" --format json >"$work/again.json"
-if python3 -c 'import json,sys; assert json.load(open(sys.argv[1])) == json.load(open(sys.argv[2]))' \
-  "$work/again.json" "$work/stray-data.json"; then
+# replay --format json: the saved trace as it was, plus what replay found (its verdict), and the output replays.
+if python3 - "$work/again.json" "$work/stray-data.json" <<'PY'
+import json, sys
+again, saved = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+replayed = again.pop("replayed")
+assert again == saved, "the trace changed"
+steps = saved["trace"]["steps"]
+assert replayed["follows"] is True and replayed["verdict"] == "violated", replayed
+assert replayed["steps"] == len(steps) - 1, replayed
+assert replayed["why"] == steps[-1]["note"] and "incarnation 1" in replayed["why"], replayed
+assert replayed["artefact"] is False and replayed["real_time"]["feasible"] is True, replayed
+# Timers are ticks left, null when off: A's RTO runs from its SYN on (rto=5: 5 ticks left when set).
+assert steps[0]["A"]["timers"] == {"rto": None, "time_wait": None, "fin_wait2": None}, steps[0]["A"]
+assert steps[1]["label"] == "open" and steps[1]["A"]["timers"]["rto"] == 5, steps[1]
+PY
+then
   passed=$((passed + 1))
 else
-  failed=$((failed + 1)); echo "FAILED: replay --format json does not give back the saved trace"
+  failed=$((failed + 1)); echo "FAILED: replay --format json: verdict, timers"
 fi
+expect 10 "every step follows the model" -- replay "$work/again.json"
 "$teardown" check --profile no-time-wait --property stray-data --trace-out "$work/stray-data.json" >/dev/null 2>&1
 # tamper PYTHON-STATEMENT NAME: a copy of the no-time-wait stray-data trace, changed by the statement (on d, steps).
 tamper() {
@@ -324,6 +339,14 @@ expect 10 '"minimized":"steps","faults":1,.*"traces":\[\{.*\},\{.*\},\{' -- chec
 expect 10 "Minimal trace 3 of 3:" -- check "$src/scenarios/last-ack-stuck.toml" --property no-deadlock --all-shortest 3
 expect 2 "--minimize: fast not in \{steps,faults\}" -- check --minimize fast
 expect 2 "--all-shortest 0: must be a count from 1 to 1000" -- check --all-shortest 0
+# reach --minimize faults (issue 17, item 6): the shortest witness to A in TIME-WAIT and B in LAST-ACK takes 4
+# faults in 11 steps; the witness with the fewest faults takes none, in 13 steps.
+expect 10 '"found":true,.*"minimized":"steps","faults":4,' -- reach "A=TIME_WAIT B=LAST_ACK" --profile rfc9293 --set incarnations=1 --format json
+expect 10 '"minimized":"faults","faults":0,"losses":0,"duplications":0,"filter_drops":0,"queue_drops":0,"minimal":true' -- reach "A=TIME_WAIT B=LAST_ACK" --profile rfc9293 --set incarnations=1 --minimize faults --format json
+expect 10 "A witness with the fewest faults: 0 \(0 losses, 0 duplications, 0 filter drops, 0 queue drops\), then fewest steps: 13" -- reach "A=TIME_WAIT B=LAST_ACK" --profile rfc9293 --set incarnations=1 --minimize faults
+expect 10 "Witness 2 of 2, as minimal:" -- reach "A=TIME_WAIT B=LAST_ACK" --profile rfc9293 --set incarnations=1 --all-shortest 2
+expect 2 "--minimize: fast not in \{steps,faults\}" -- reach "A=CLOSED B=LISTEN" --minimize fast
+expect 2 "--all-shortest 0: must be a count from 1 to 1000" -- reach "A=CLOSED B=LISTEN" --all-shortest 0
 expect 2 "--minimize faults: not available for eventual-close" -- check --property eventual-close --minimize faults
 
 # Real time (issue 6, item 1): every counterexample is judged; --timing exact looks past artefacts. The small

@@ -630,6 +630,45 @@ void sweep_cell(SweepRow& row, const Settings& lesson, bool exact, unsigned thre
   row.exact_ran = true;
 }
 
+/// The first safe lengths of a sweep, in whole ticks and in exact real time.
+struct Lines {
+  std::optional<unsigned> ticks, exact;
+};
+
+/// Prints a sweep's table, its footnotes and its first safe lengths.
+Lines print_sweep(const std::vector<SweepRow>& rows, unsigned msl, unsigned top, double budget) {
+  fmt::print("   {:>9}  {:>11}  {:>10}  {:>7}  {:>11}  {:>10}  {:>7}  {}\n", "time_wait", "whole ticks", "states",
+             "seconds", "exact time", "states", "seconds", "how");
+  for (const SweepRow& r : rows) {
+    if (r.exact_ran)
+      fmt::print("   {:>9}  {:>11}  {:>10}  {:>7.2f}  {:>11}  {:>10}  {:>7.2f}  {}\n", r.time_wait,
+                 tick_cell(r), r.ticks_states, r.ticks_seconds, verdict_text(r.exact), r.exact_states,
+                 r.exact_seconds, how_text(r));
+    else
+      fmt::print("   {:>9}  {:>11}  {:>10}  {:>7.2f}  {:>11}\n", r.time_wait, tick_cell(r), r.ticks_states,
+                 r.ticks_seconds, "not run");
+  }
+  if (std::any_of(rows.begin(), rows.end(), [&](const SweepRow& r) { return tick_cell(r).ends_with('*'); }))
+    fmt::print(
+        "   * violated in whole ticks only: that search's shortest trace is an artefact of whole ticks (Z3 finds\n"
+        "     no real times for it).\n");
+  bool exact_incomplete = false;
+  for (const SweepRow& r : rows) exact_incomplete = exact_incomplete || r.exact == properties::Verdict::Unknown;
+  if (exact_incomplete)
+    fmt::print(
+        "   (unknown: the exact-time search hit its share of the {} s budget; not run: no budget was left. "
+        "Give more with --budget.)\n",
+        budget);
+  Lines lines{first_safe(rows, false), first_safe(rows, true)};
+  const auto line_text = [&](const std::optional<unsigned>& safe) {
+    return safe ? fmt::format("{} ticks ({})", *safe, in_msl(*safe, msl))
+                : fmt::format("not found (no run of length {} or below holds with every longer one)", top);
+  };
+  fmt::print("   First safe length (it and every longer one hold): in whole ticks {}; in exact real time {}.\n",
+             line_text(lines.ticks), line_text(lines.exact));
+  return lines;
+}
+
 int explain_time_wait(unsigned threads, double budget) {
   const Clock::time_point start = Clock::now();
   fmt::print(
@@ -660,17 +699,19 @@ int explain_time_wait(unsigned threads, double budget) {
 
   // Then every run of parts 2 to 5; the exact-time rows, the slowest, last, within what is left of the budget.
   const Settings base{"rfc1337", {}};
-  // The sweep's model: rfc1337 without duplication and without client data, so that every exact-time row fits
-  // the minute, and with eager applications, the setting under which 2 x MSL is the line. With applications free
-  // to act at any moment the server may send its data just before its FIN, the FIN is held, and after a lost
-  // cumulative ACK a second retransmission of the data can outlive 2 x MSL: the line moves to RTO + MSL (README).
-  const Settings lesson{"rfc1337", {"dup=0", "client_data=0", "apps=eager"}};
+  // Two sweeps: the default model itself (rfc1337, applications free to act at any moment), and the same model
+  // with eager applications, the setting under which 2 x MSL is the line. With free applications the server may
+  // send its data just before its FIN, the FIN is held, and after a lost cumulative ACK the server's data
+  // retransmissions outlive TIME-WAIT: the line moves past 2 x MSL + 1 (README, "Why TIME-WAIT is 2 x MSL").
+  const Settings lesson = base;
+  const Settings eager{"rfc1337", {"apps=eager"}};
   const unsigned msl = knobs_for(lesson).msl;
   const unsigned top = 2 * msl + 1;
-  std::vector<SweepRow> rows(top + 1);
+  std::vector<SweepRow> rows(top + 1), eager_rows(top + 1);
   for (unsigned tw = 0; tw <= top; ++tw) {
-    rows[tw].time_wait = tw;
+    rows[tw].time_wait = eager_rows[tw].time_wait = tw;
     sweep_cell(rows[tw], lesson, false, threads, 0);
+    sweep_cell(eager_rows[tw], eager, false, threads, 0);
   }
   const smt::window::TimeWaitBound bound = smt::window::time_wait(kRfcMslSeconds);
   const Settings rfc9293{"rfc9293", {}};
@@ -686,81 +727,72 @@ int explain_time_wait(unsigned threads, double budget) {
   std::optional<double> linux_ticks;
   if (kernel.whole_seconds) linux_ticks = static_cast<double>(*kernel.whole_seconds) / tick_seconds;
 
-  // Exact-time rows by what the lesson needs most: either side of 2 x MSL, the row above, Linux's, the rest.
-  std::vector<unsigned> order = {2 * msl, 2 * msl - 1, top};
+  // Exact-time rows by what the lesson needs most: with eager applications either side of 2 x MSL and the row
+  // above; on the default model Linux's row, either side of 2 x MSL; then the rest.
+  struct Cell {
+    bool eager;
+    unsigned tw;
+  };
+  std::vector<Cell> order = {{true, 2 * msl}, {true, 2 * msl - 1}, {true, top}};
   if (linux_ticks && *linux_ticks == std::floor(*linux_ticks) && *linux_ticks <= top)
-    order.push_back(static_cast<unsigned>(*linux_ticks));
+    order.push_back({false, static_cast<unsigned>(*linux_ticks)});
+  order.push_back({false, 2 * msl});
+  order.push_back({false, 2 * msl - 1});
   const std::size_t needed = order.size();
-  for (unsigned tw = top + 1; tw-- > 0;) order.push_back(tw);
-  std::vector<bool> done(top + 1, false);
+  for (unsigned tw = top + 1; tw-- > 0;) order.push_back({true, tw});
+  for (unsigned tw = top + 1; tw-- > 0;) order.push_back({false, tw});
+  std::vector<bool> done(2 * (top + 1), false);
   std::size_t position = 0;
-  for (unsigned tw : order) {
+  for (const Cell& c : order) {
     ++position;
-    if (done[tw]) continue;
-    done[tw] = true;
+    const std::size_t key = (c.eager ? top + 1 : 0) + c.tw;
+    if (done[key]) continue;
+    done[key] = true;
     const double left = budget - seconds_since(start);
     if (left < 1) break;
     const std::size_t share = position <= needed ? needed - position + 1 : 1;
-    sweep_cell(rows[tw], lesson, true, threads, position <= needed ? left / static_cast<double>(share) : left);
+    sweep_cell(c.eager ? eager_rows[c.tw] : rows[c.tw], c.eager ? eager : lesson, true, threads,
+               position <= needed ? left / static_cast<double>(share) : left);
   }
 
-  // 2. The sweep.
-  heading(2, fmt::format("How long is long enough: stray-data for time_wait = 0 .. {} (2 x MSL + 1) ticks, profile "
-                         "rfc1337 (dup=0, client_data=0, apps=eager), msl = {} ticks",
+  // 2. The sweeps.
+  heading(2, fmt::format("How long is long enough: stray-data for time_wait = 0 .. {} (2 x MSL + 1) ticks on the "
+                         "default model (profile rfc1337), msl = {} ticks",
                          top, msl));
-  fmt::print("   $ {}   (and again with --timing exact)\n",
+  fmt::print("   $ {}   (exact real time, the default; and again with --timing ticks)\n",
              command(fmt::format("sweep time_wait=0..{}", top), "--property stray-data", lesson));
   fmt::print(
-      "   (No duplication and no client data keep the exact-time runs short; the old data that matters is the\n"
-      "   server's, retransmitted after a loss. In exact time, whole ticks go first: a holds there holds, a\n"
-      "   violation whose trace fits real times stands, and only an artefact makes a zone search run.\n"
-      "   Eager applications: the server sends its data as soon as it can. With apps=free, the default, it may\n"
-      "   send it just before its FIN; the FIN overtakes it and is held (RFC 9293 SHLD-31), one cumulative ACK\n"
-      "   answers both, and if that ACK is lost the server retransmits the data, which does not restart\n"
-      "   TIME-WAIT; a second retransmission can meet the client's next connection, and the line moves to\n"
-      "   RTO + MSL (README, \"Why TIME-WAIT is 2 x MSL\").)\n");
-  fmt::print("   {:>9}  {:>11}  {:>10}  {:>7}  {:>11}  {:>10}  {:>7}  {}\n", "time_wait", "whole ticks", "states",
-             "seconds", "exact time", "states", "seconds", "how");
-  for (const SweepRow& r : rows) {
-    if (r.exact_ran)
-      fmt::print("   {:>9}  {:>11}  {:>10}  {:>7.2f}  {:>11}  {:>10}  {:>7.2f}  {}\n", r.time_wait,
-                 tick_cell(r), r.ticks_states, r.ticks_seconds, verdict_text(r.exact), r.exact_states,
-                 r.exact_seconds, how_text(r));
-    else
-      fmt::print("   {:>9}  {:>11}  {:>10}  {:>7.2f}  {:>11}\n", r.time_wait, tick_cell(r), r.ticks_states,
-                 r.ticks_seconds, "not run");
-  }
-  if (std::any_of(rows.begin(), rows.end(), [&](const SweepRow& r) { return tick_cell(r).ends_with('*'); }))
+      "   (In exact time, whole ticks go first: a holds there holds, a violation whose trace fits real times\n"
+      "   stands, and only an artefact makes a zone search run.)\n");
+  const auto safe = print_sweep(rows, msl, top, budget);
+  if (!safe.exact)
     fmt::print(
-        "   * violated in whole ticks only: that search's shortest trace is an artefact of whole ticks (Z3 finds\n"
-        "     no real times for it).\n");
-  bool exact_incomplete = false;
-  for (const SweepRow& r : rows) exact_incomplete = exact_incomplete || r.exact == properties::Verdict::Unknown;
-  if (exact_incomplete)
-    fmt::print(
-        "   (unknown: the exact-time search hit its share of the {} s budget; not run: no budget was left. "
-        "Give more with --budget.)\n",
-        budget);
-  const auto safe_ticks = first_safe(rows, false), safe_exact = first_safe(rows, true);
-  const auto line_text = [&](const std::optional<unsigned>& safe) {
-    return safe ? fmt::format("{} ticks ({})", *safe, in_msl(*safe, msl))
-                : fmt::format("not found (no run of length {} or below holds with every longer one)", top);
-  };
-  fmt::print("   First safe length (it and every longer one hold): in whole ticks {}; in exact real time {}.\n",
-             line_text(safe_ticks), line_text(safe_exact));
-  const bool below_violated = rows[2 * msl - 1].exact == properties::Verdict::Violated;
-  if (safe_exact && *safe_exact == 2 * msl && below_violated) {
+        "   On the default model no length up to 2 x MSL + 1 keeps old data out. Applications act at any moment:\n"
+        "   the server may send its data just before its FIN; the FIN overtakes it and is held (RFC 9293\n"
+        "   SHLD-31), one cumulative ACK answers both, and if that ACK is dropped the server, in LAST-ACK,\n"
+        "   retransmits the data, which does not restart TIME-WAIT (only a retransmitted FIN does). Its data\n"
+        "   retransmissions, up to R2 x RTO = {} ticks after the first send, outlive TIME-WAIT and meet the\n"
+        "   client's next connection (README, \"Why TIME-WAIT is 2 x MSL\": the line is past the last of them).\n",
+        knobs_for(lesson).max_retries * knobs_for(lesson).rto_ticks());
+
+  fmt::print("\n2b. The same sweep with eager applications (apps=eager): the server sends its data as soon as it can\n");
+  fmt::print("   $ {}\n", command(fmt::format("sweep time_wait=0..{}", top), "--property stray-data", eager));
+  const auto eager_safe = print_sweep(eager_rows, msl, top, budget);
+  const bool below_violated = eager_rows[2 * msl - 1].exact == properties::Verdict::Violated;
+  if (eager_safe.exact && *eager_safe.exact == 2 * msl && below_violated) {
     fmt::print("   In real time the line is at 2 x MSL = {} ticks: one tick less lets old data in.\n", 2 * msl);
   } else {
     fmt::print("   2 x MSL is {} ticks; the exact-time runs above {}.\n", 2 * msl,
-               safe_exact ? fmt::format("put the line at {} ticks", *safe_exact) : "do not locate the line");
+               eager_safe.exact ? fmt::format("put the line at {} ticks", *eager_safe.exact)
+                                : "do not locate the line");
   }
-  if (safe_ticks && safe_exact && *safe_ticks != *safe_exact) {
-    const unsigned gap = *safe_ticks > *safe_exact ? *safe_ticks - *safe_exact : *safe_exact - *safe_ticks;
+  if (eager_safe.ticks && eager_safe.exact && *eager_safe.ticks != *eager_safe.exact) {
+    const unsigned gap = *eager_safe.ticks > *eager_safe.exact ? *eager_safe.ticks - *eager_safe.exact
+                                                               : *eager_safe.exact - *eager_safe.ticks;
     fmt::print("   Whole ticks put it {} tick{} {}: events sharing a tick make the tick model {} at the boundary.\n",
-               gap, gap == 1 ? "" : "s", *safe_ticks > *safe_exact ? "later" : "earlier",
-               *safe_ticks > *safe_exact ? "pessimistic" : "optimistic");
-  } else if (safe_ticks && safe_exact) {
+               gap, gap == 1 ? "" : "s", *eager_safe.ticks > *eager_safe.exact ? "later" : "earlier",
+               *eager_safe.ticks > *eager_safe.exact ? "pessimistic" : "optimistic");
+  } else if (eager_safe.ticks && eager_safe.exact) {
     fmt::print("   Both timings draw the line at the same length.\n");
   }
 
@@ -829,7 +861,7 @@ int explain_time_wait(unsigned threads, double budget) {
   if (row == rows.end()) {
     fmt::print("   That length is not a row of the sweep in part 2.\n");
   } else {
-    fmt::print("   That row of the sweep (part 2): stray-data {} in exact real time ({} in whole ticks).\n",
+    fmt::print("   That row of the default model's sweep (part 2): stray-data {} in exact real time ({} in whole ticks).\n",
                row->exact_ran ? verdict_text(row->exact) : std::string("not run"), tick_cell(*row));
     if (row->exact == properties::Verdict::Violated)
       fmt::print(

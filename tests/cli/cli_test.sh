@@ -383,6 +383,7 @@ explain_rc=$?
 explain_ok=1
 for pattern in '^1\. Without TIME-WAIT' 'stray-data: VIOLATED' '<== breaks the property' \
   '^ +time_wait +whole ticks +states' '^ +0 +VIOLATED +[0-9]+' '^ +5 +(holds|VIOLATED) +[0-9]+' \
+  'on the default model \(profile rfc1337\)' '^2b\. The same sweep with eager applications' \
   'First safe length .* in whole ticks' '2 x MSL is 4 ticks|line is at 2 x MSL = 4 ticks' \
   '^ +bound: 240 s = 2 x MSL' 'time-wait-assassination: VIOLATED' 'The rule that ended TIME-WAIT: ' \
   'time-wait-assassination: holds' '^5\. Linux' 'RFC 9293: TIME-WAIT = 2 x MSL = 2 x 120 s = 240 s' \

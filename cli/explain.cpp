@@ -977,6 +977,9 @@ void add_explain_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<Options>();
   auto* cmd =
       app.add_subcommand("explain", "a short lesson built from runs made now: time-wait, close-wait or fin-wait");
+  cmd->footer(
+      "Exit: 0 the lesson was printed (its runs' own verdicts are part of the lesson); 2 an unknown topic or a bad "
+      "option; 1 internal error.");
   cmd->add_option("topic", options->topic, "time-wait, close-wait or fin-wait")->required();
   cmd->add_option("--threads", options->threads, "search threads (default 2)")->check(CLI::Range(1u, 256u));
   cmd->add_option("--budget", options->budget,

@@ -1032,6 +1032,10 @@ int main(int argc, char** argv) {
   install_stop_handlers();
   try {
     CLI::App app{"teardown: a model checker for TCP connection teardown"};
+    app.footer(
+        "Exit codes (each subcommand's --help says its own): 0 holds / done, 10 violated / found, 3 inconclusive "
+        "(a limit, an interrupt, or violated in whole ticks only), 2 bad usage or input (the message names the "
+        "place), 1 internal error.");
     app.set_version_flag("--version", [] { return fmt::format("teardown {} (Z3 {})", kVersion, smt::z3_version()); });
     app.require_subcommand(1);
 
@@ -1088,6 +1092,12 @@ int main(int argc, char** argv) {
 
     std::string replay_path, replay_format = "text";
     auto* replay = app.add_subcommand("replay", "re-check a saved trace (--trace-out) step by step and re-render it");
+    replay->footer(
+        "Exit: 10 every step is a transition of the model and the last breaks the file's property (or reaches its "
+        "goal), also when that happens in whole ticks only (the text says so); 2 the file is not a saved trace, "
+        "or a step does not follow (the message names the step and the first field that differs); with --live: "
+        "0 the kernel agrees with every step, 10 the first divergence (named by step), 3 it cannot replay (not "
+        "root, no network namespaces, a timer step); 1 internal error.");
     replay->add_option("trace", replay_path, "TRACE.json, as --trace-out writes it")->required();
     replay->add_option("--format", replay_format, "text or json")->check(CLI::IsMember({"text", "json"}));
     std::string replay_render, replay_trace_out;
@@ -1103,9 +1113,12 @@ int main(int argc, char** argv) {
 
     ProbeOptions probe_opts;
     auto* probe = app.add_subcommand("probe", "how one endpoint of a profile answers one segment (conformance)");
-    probe->add_option("--profile", probe_opts.profile, "profile (default rfc9293)");
+    probe->footer(
+        "Exit: 0 the answer (or the table) was printed; 2 bad usage: an unknown profile or state, or a segment spec "
+        "that does not parse (the message names the part); 1 internal error.");
+    probe->add_option("--profile", probe_opts.profile, "rfc9293 (default), rfc1337, rfc793, linux, linux-2.2, bsd or no-time-wait");
     probe->add_option("--set", probe_opts.sets, "knob=value (repeatable)");
-    probe->add_option("--state", probe_opts.state, "the endpoint's state, e.g. TIME_WAIT");
+    probe->add_option("--state", probe_opts.state, "the endpoint's state: CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK or TIME_WAIT");
     probe->add_option(
         "--segment", probe_opts.segment,
         "the segment, e.g. \"FIN|ACK seq=RCV.NXT-1 ack=SND.NXT\": flags joined by |, then seq=, ack=, len=; "
@@ -1126,6 +1139,7 @@ int main(int argc, char** argv) {
 
     std::string list_what;
     auto* list = app.add_subcommand("list", "list knobs, profiles or properties");
+    list->footer("Exit: 0 listed; 2 not one of knobs, profiles, properties.");
     list->add_option("what", list_what, "knobs | profiles | properties")->required();
 
     int window_exit = -1;  // `teardown window` runs during parse and sets its exit code (cli/window.hpp)

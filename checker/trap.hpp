@@ -1,11 +1,11 @@
 #pragma once
 // "Can every reachable state still reach a goal?" (CTL: AG EF goal), answered after a complete search.
 //
-// The transition graph is rebuilt once as compact arrays (successor ids per state, then predecessors), the
-// states that can reach a goal are marked by a backward breadth-first sweep from the goals, and every unmarked
-// state is trapped: no path from it reaches a goal. The witness is a shortest path from an initial state to a
-// trapped state, then the dead end or cycle it is trapped in (every successor of a trapped state is trapped).
-// Memory: 8 bytes per transition and 17 bytes per state, for a moment both directions at once.
+// The transition graph is the one the search recorded (or is rebuilt once as compact arrays), the states that
+// can reach a goal are marked by sweeps over it (reaching()), and every unmarked state is trapped: no path from
+// it reaches a goal. The witness is a shortest path from an initial state to a trapped state, then the dead end
+// or cycle it is trapped in (every successor of a trapped state is trapped).
+// Memory: beyond the graph, a byte per state, and only when the sweeps do not settle: the reversed graph.
 
 #include <algorithm>
 #include <cstdint>
@@ -53,33 +53,54 @@ Graph explored_graph(const Explorer<M>& ex) {
   return graph_from_edges(ex.stored_states(), edges);
 }
 
-/// Which states can reach a goal, and a witness if some cannot.
+/// Marks the states of `g` that can reach one of `goals`. Sweeps over the forward graph from the highest id
+/// down, marking a state when a successor is marked, until a sweep marks nothing: search ids grow with depth,
+/// so most paths to a goal run towards higher ids and the first sweep marks most states, and later sweeps visit
+/// only the states still unmarked (a trapped state's edges, each sweep). After kMaxSweeps sweeps the rest is
+/// settled by a backward breadth-first search over the reversed graph, which costs a copy of the edges.
+inline std::vector<std::uint8_t> reaching(const Graph& g, const std::vector<StateId>& goals) {
+  constexpr int kMaxSweeps = 16;
+  const std::size_t n = g.size();
+  std::vector<std::uint8_t> reaches(n, 0);
+  for (StateId s : goals) reaches[s] = 1;
+  for (int sweep = 0; sweep < kMaxSweeps; ++sweep) {
+    bool changed = false;
+    for (std::size_t s = n; s-- > 0;) {
+      if (reaches[s]) continue;
+      for (const StateId* t = g.begin(static_cast<StateId>(s)); t != g.end(static_cast<StateId>(s)); ++t)
+        if (reaches[*t]) {
+          reaches[s] = 1;
+          changed = true;
+          break;
+        }
+    }
+    if (!changed) return reaches;
+  }
+  const Graph backward = g.reversed();
+  std::vector<StateId> queue;
+  for (StateId s = 0; s < n; ++s)
+    if (reaches[s]) queue.push_back(s);
+  for (std::size_t head = 0; head < queue.size(); ++head)
+    for (const StateId* p = backward.begin(queue[head]); p != backward.end(queue[head]); ++p)
+      if (!reaches[*p]) {
+        reaches[*p] = 1;
+        queue.push_back(*p);
+      }
+  return reaches;
+}
+
+/// Which states can reach a goal, and a witness if some cannot; `goals` are the goal states' ids (an observer
+/// can collect them during the search, which saves reading every state back from the store).
 /// \pre `ex` ran to Outcome::Complete (otherwise unexplored successors would look like dead ends).
-/// \param is_goal called as is_goal(const State&, StateId) once per stored state.
-template <class M, class Goal>
-TrapResult<M> find_trap(const Explorer<M>& ex, Goal&& is_goal) {
+template <class M>
+TrapResult<M> find_trap_from(const Explorer<M>& ex, const std::vector<StateId>& goals) {
   if (ex.outcome() != Outcome::Complete)
     throw std::logic_error("trap analysis needs a complete search (one no observer or limit stopped)");
-  const Graph forward = explored_graph(ex);  // a copy when recorded: cheap next to the analysis
+  std::optional<Graph> rebuilt;
+  if (!ex.recorded_graph()) rebuilt = explored_graph(ex);
+  const Graph& forward = rebuilt ? *rebuilt : *ex.recorded_graph();
   const std::size_t n = forward.size();
-
-  std::vector<std::uint8_t> reaches(n, 0);
-  {
-    const Graph backward = forward.reversed();
-    std::vector<StateId> queue;
-    ex.for_each_state([&](StateId s, const typename M::State& state) {
-      if (is_goal(state, s)) {
-        reaches[s] = 1;
-        queue.push_back(s);
-      }
-    });
-    for (std::size_t head = 0; head < queue.size(); ++head)
-      for (const StateId* p = backward.begin(queue[head]); p != backward.end(queue[head]); ++p)
-        if (!reaches[*p]) {
-          reaches[*p] = 1;
-          queue.push_back(*p);
-        }
-  }
+  const std::vector<std::uint8_t> reaches = reaching(forward, goals);
 
   TrapResult<M> result;
   result.trapped_states = static_cast<std::size_t>(std::count(reaches.begin(), reaches.end(), 0));
@@ -161,6 +182,19 @@ TrapResult<M> find_trap(const Explorer<M>& ex, Goal&& is_goal) {
     trap.trap.push_back({ex.label_between(trap_ids[k - 1], trap_ids[k]), ex.state(trap_ids[k]), trap_ids[k]});
   result.witness = std::move(trap);
   return result;
+}
+
+/// find_trap_from() with the goals chosen by `is_goal`, called as is_goal(const State&, StateId) once per stored
+/// state.
+template <class M, class Goal>
+TrapResult<M> find_trap(const Explorer<M>& ex, Goal&& is_goal) {
+  if (ex.outcome() != Outcome::Complete)
+    throw std::logic_error("trap analysis needs a complete search (one no observer or limit stopped)");
+  std::vector<StateId> goals;
+  ex.for_each_state([&](StateId s, const typename M::State& state) {
+    if (is_goal(state, s)) goals.push_back(s);
+  });
+  return find_trap_from(ex, goals);
 }
 
 }  // namespace checker

@@ -48,6 +48,10 @@ class Monitor {
   }
 
   Action on_state(const State& s, StateId id) {
+    if (trap_ && model_.final(untimed(s))) {  // the trap analysis's goals, collected here: final states are few
+      std::lock_guard lock(mutex_);
+      goals_.push_back(id);
+    }
     Action a = Action::Continue;
     for (std::size_t p : state_)
       if (!seen(p))
@@ -80,6 +84,8 @@ class Monitor {
     Stop where;
     std::string why;
   };
+  /// With eventual-close: the ids of the final states stored so far (the trap analysis's goals).
+  const std::vector<StateId>& goals() const { return goals_; }
   std::optional<Found> found(std::size_t p) const {
     std::lock_guard lock(mutex_);
     for (const auto& [q, f] : found_)
@@ -106,6 +112,7 @@ class Monitor {
   mutable std::mutex mutex_;
   std::array<std::atomic<bool>, 16> violated_{};  // by property index: a cheap test before any check
   std::vector<std::pair<std::size_t, Found>> found_;
+  std::vector<StateId> goals_;
 };
 
 }  // namespace
@@ -126,7 +133,6 @@ namespace {
 
 template <class M>
 Report check_model(const M& model, const CheckOptions& options) {
-  using State = typename M::State;
   std::vector<std::size_t> chosen = options.properties;
   if (chosen.empty())
     for (std::size_t p = 0; p < all().size(); ++p) chosen.push_back(p);
@@ -159,7 +165,7 @@ Report check_model(const M& model, const CheckOptions& options) {
     r.property = p;
     if (all()[p].hook == Hook::Trap) {
       if (run.outcome == checker::Outcome::Complete) {
-        const auto trap = checker::find_trap(explorer, [&](const State& s, StateId) { return model.final(s); });
+        const auto trap = checker::find_trap_from(explorer, monitor.goals());
         if (trap.witness) {
           const auto& w = *trap.witness;
           r.verdict = Verdict::Violated;

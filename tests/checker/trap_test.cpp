@@ -166,3 +166,27 @@ TEST_CASE("trap: the graph recorded during the search equals the rebuilt one, in
     }
   }
 }
+
+TEST_CASE("trap: reaching() settles paths against the id order by sweeps, and long ones by the fallback") {
+  // A chain whose edges run towards lower ids (s -> s - 1) with the goal at 0: each sweep (from the highest id
+  // down) marks one more state, so a chain of n states needs n sweeps; past the sweep limit the backward search
+  // marks the rest. State n is a self-loop that never reaches the goal; n + 1 leads to the chain's top.
+  for (const std::size_t n : {5u, 15u, 16u, 17u, 40u, 1000u}) {
+    INFO("chain of " << n);
+    std::vector<std::vector<std::pair<StateId, StateId>>> edges(1);
+    for (StateId s = 1; s < n; ++s) edges[0].emplace_back(s, s - 1);
+    edges[0].emplace_back(static_cast<StateId>(n), static_cast<StateId>(n));
+    edges[0].emplace_back(static_cast<StateId>(n + 1), static_cast<StateId>(n - 1));
+    const checker::Graph g = checker::graph_from_edges(n + 2, edges);
+    const auto reaches = checker::reaching(g, {0});
+    REQUIRE(reaches.size() == n + 2);
+    for (StateId s = 0; s < n; ++s) CHECK(reaches[s] == 1);
+    CHECK(reaches[n] == 0);
+    CHECK(reaches[n + 1] == 1);
+  }
+  // Edges towards higher ids (the search's usual order): one sweep marks everything.
+  std::vector<std::vector<std::pair<StateId, StateId>>> up(1);
+  for (StateId s = 0; s + 1 < 100; ++s) up[0].emplace_back(s, s + 1);
+  const auto all = checker::reaching(checker::graph_from_edges(100, up), {99});
+  CHECK(std::count(all.begin(), all.end(), 1) == 100);
+}

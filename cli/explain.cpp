@@ -25,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "checker/leave.hpp"
 #include "cli/real_time_report.hpp"
 #include "counterexamples/render.hpp"
 #include "model/model_file.hpp"
@@ -149,136 +150,32 @@ struct Stay {
   std::size_t states = 0;
 };
 
-class StayMeter {
- public:
-  static constexpr std::size_t kMaxStates = 2'000'000;
+constexpr std::size_t kMaxStayStates = 2'000'000;
 
-  StayMeter(const model::TeardownModel& m, unsigned side) : model_(m), side_(side) {}
-
-  Stay measure(const model::State& start) {
-    stay_.state = start.tcb[side_].state;
-    stay_.max_ticks = longest(start);
-    stay_.slow_exit = nodes_[key(start)].exit;
-    stay_.after_slow = nodes_[key(start)].after;
-    shortest(start);
-    stay_.states = nodes_.size();
-    return stay_;
-  }
-
- private:
-  struct Node {
-    int mark = 0;                     ///< 0 new, 1 on the path, 2 done
-    std::optional<unsigned> longest;  ///< none: forever
-    std::string exit, after;          ///< the step that leaves on a slowest way out, and the state it leads to
-  };
-
-  static std::string key(const model::State& s) { return std::string(reinterpret_cast<const char*>(&s), sizeof s); }
-  bool inside(const model::State& s) const { return s.tcb[side_].state == stay_.state; }
-  std::vector<std::pair<model::Label, model::State>> moves(const model::State& s) const {
-    std::vector<std::pair<model::Label, model::State>> all, kept;
-    model_.successors_into(s, all);
-    for (auto& move : all)
-      if (undisturbed(move.first)) kept.push_back(std::move(move));
-    return kept;
-  }
-  std::string leaves(const model::Label& l) const { return counterexamples::event_text(l); }
-
-  /// The most ticks to leave the state from `s` (inside it); none for forever. The node keeps the step that
-  /// leaves on that slowest way out.
-  std::optional<unsigned> longest(const model::State& s) {
-    if (nodes_.size() > kMaxStates) {
-      stay_.cut = true;
-      return std::nullopt;
-    }
-    const std::string k = key(s);
-    if (const Node& seen = nodes_[k]; seen.mark == 1) {
-      stay_.stuck_cycle = true;
-      return std::nullopt;
-    } else if (seen.mark == 2) {
-      return seen.longest;
-    }
-    nodes_[k].mark = 1;
-    const auto next = moves(s);
-    bool forever = next.empty();
-    if (forever) stay_.stuck_dead_end = true;
-    std::optional<unsigned> best;
-    std::string exit, after;
-    for (const auto& [label, to] : next) {
-      const unsigned cost = label.event == model::Event::Tick ? 1 : 0;
-      std::optional<unsigned> via;
-      std::string e, a;
-      if (inside(to)) {
-        if (const auto rest = longest(to)) {
-          via = *rest + cost;
-          const Node& child = nodes_[key(to)];
-          e = child.exit;
-          a = child.after;
-        }
-      } else {
-        via = cost;
-        e = leaves(label);
-        a = std::string(model::name(to.tcb[side_].state));
-      }
-      if (!via) {
-        forever = true;
-      } else if (!best || *via > *best) {
-        best = via;
-        exit = e;
-        after = a;
-      }
-    }
-    Node& done = nodes_[k];  // references into an unordered_map survive rehashing; looked up again for clarity
-    done.mark = 2;
-    done.longest = forever ? std::nullopt : best;
-    done.exit = exit;
-    done.after = after;
-    return done.longest;
-  }
-
-  /// The fewest ticks to leave the state (a 0-1 breadth-first search over the undisturbed moves).
-  void shortest(const model::State& start) {
-    std::unordered_map<std::string, unsigned> dist;
-    std::deque<std::pair<model::State, unsigned>> queue{{start, 0}};
-    dist[key(start)] = 0;
-    while (!queue.empty()) {
-      auto [s, d] = queue.front();
-      queue.pop_front();
-      if (dist[key(s)] < d) continue;
-      if (stay_.min_ticks && d >= *stay_.min_ticks) break;
-      if (dist.size() > kMaxStates) {
-        stay_.cut = true;
-        return;
-      }
-      for (const auto& [label, to] : moves(s)) {
-        const unsigned nd = d + (label.event == model::Event::Tick ? 1u : 0u);
-        if (!inside(to)) {
-          if (!stay_.min_ticks || nd < *stay_.min_ticks) {
-            stay_.min_ticks = nd;
-            stay_.quick_exit = leaves(label);
-            stay_.after_quick = std::string(model::name(to.tcb[side_].state));
-          }
-          continue;
-        }
-        auto [it, fresh] = dist.try_emplace(key(to), nd);
-        if (!fresh && it->second <= nd) continue;
-        it->second = nd;
-        if (nd == d)
-          queue.emplace_front(to, nd);
-        else
-          queue.emplace_back(to, nd);
-      }
-    }
-  }
-
-  const model::TeardownModel& model_;
-  unsigned side_;
-  Stay stay_;
-  std::unordered_map<std::string, Node> nodes_;
-};
-
-/// How long `side` can stay in its state from `start` on (a fresh meter per question: its memo is per state).
+/// How long `side` can stay in its state from `start` on: checker::cost_to_leave over the undisturbed moves, a
+/// tick costing 1, the region being the states where `side` is in its state at `start`.
 Stay measure_stay(const model::TeardownModel& m, const model::State& start, unsigned side) {
-  return StayMeter(m, side).measure(start);
+  const model::TcpState here = start.tcb[side].state;
+  const auto leave = checker::cost_to_leave(
+      m, start, [&](const model::State& s) { return s.tcb[side].state == here; }, undisturbed,
+      [](const model::Label& l) { return l.event == model::Event::Tick ? 1u : 0u; }, kMaxStayStates);
+  Stay stay;
+  stay.state = here;
+  if (leave.min_cost) stay.min_ticks = static_cast<unsigned>(*leave.min_cost);
+  if (leave.max_cost) stay.max_ticks = static_cast<unsigned>(*leave.max_cost);
+  if (leave.quickest) {
+    stay.quick_exit = counterexamples::event_text(leave.quickest->label);
+    stay.after_quick = std::string(model::name(leave.quickest->to.tcb[side].state));
+  }
+  if (leave.slowest) {
+    stay.slow_exit = counterexamples::event_text(leave.slowest->label);
+    stay.after_slow = std::string(model::name(leave.slowest->to.tcb[side].state));
+  }
+  stay.stuck_dead_end = leave.dead_end;
+  stay.stuck_cycle = leave.cycle;
+  stay.cut = leave.cut;
+  stay.states = leave.states;
+  return stay;
 }
 
 /// Ticks the witness spent with `side` in its final state before the last step: from the step that entered it.
@@ -315,7 +212,7 @@ Stay print_stay(const model::TeardownModel& m, const properties::Trace& trace, u
   fmt::print("   {} in {}: {}; {} tick{} in this state so far.\n", kSide[side], model::name(stay.state),
              timers_text(at.tcb[side]), before, before == 1 ? "" : "s");
   if (stay.cut) {
-    fmt::print("     Not measured: the runs from here exceed {} states.\n", StayMeter::kMaxStates);
+    fmt::print("     Not measured: the runs from here exceed {} states.\n", kMaxStayStates);
     return stay;
   }
   if (!stay.min_ticks) {

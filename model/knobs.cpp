@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <charconv>
+#include <functional>
 
 namespace model {
 
@@ -10,8 +11,6 @@ namespace {
 using Rst = EndpointRules::RstInTimeWait;
 using Syn = EndpointRules::SynInTimeWait;
 
-constexpr std::string_view kCloseValues = "active|passive|never|abort|crash";
-
 std::optional<unsigned> parse_unsigned(std::string_view text) {
   unsigned v = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
@@ -19,13 +18,46 @@ std::optional<unsigned> parse_unsigned(std::string_view text) {
   return v;
 }
 
-std::optional<CloseMode> parse_close(std::string_view v) {
-  if (v == "active") return CloseMode::Active;
-  if (v == "passive") return CloseMode::Passive;
-  if (v == "never") return CloseMode::Never;
-  if (v == "abort") return CloseMode::Abort;
-  if (v == "crash") return CloseMode::Crash;
+/// One table per enum: its values and their names, for parsing, printing and the accepted-values text.
+template <class E>
+struct Named {
+  E value;
+  std::string_view name;
+};
+constexpr Named<CloseMode> kCloseNames[] = {{CloseMode::Active, "active"},
+                                            {CloseMode::Passive, "passive"},
+                                            {CloseMode::Never, "never"},
+                                            {CloseMode::Abort, "abort"},
+                                            {CloseMode::Crash, "crash"}};
+constexpr Named<Rst> kRstNames[] = {{Rst::Close, "close"}, {Rst::Ignore, "ignore"}};
+constexpr Named<Syn> kSynNames[] = {
+    {Syn::Rst, "rst"}, {Syn::Reopen, "reopen"}, {Syn::Challenge, "challenge"}, {Syn::Ack, "ack"}, {Syn::Drop, "drop"}};
+constexpr Named<Apps> kAppsNames[] = {{Apps::Free, "free"}, {Apps::Eager, "eager"}};
+constexpr Named<bool> kTimingNames[] = {{false, "ticks"}, {true, "exact"}};
+constexpr Named<Match> kMatchNames[] = {{Match::Rst, "rst"}, {Match::Ack, "ack"},   {Match::Fin, "fin"},
+                                        {Match::Syn, "syn"}, {Match::Data, "data"}, {Match::Any, "any"}};
+
+template <class E, std::size_t N>
+std::optional<E> from_name(const Named<E> (&table)[N], std::string_view text) {
+  for (const auto& n : table)
+    if (n.name == text) return n.value;
   return std::nullopt;
+}
+template <class E, std::size_t N>
+std::string_view to_name(const Named<E> (&table)[N], E value) {
+  for (const auto& n : table)
+    if (n.value == value) return n.name;
+  return "?";
+}
+/// "active|passive|never|abort|crash"
+template <class E, std::size_t N>
+std::string names(const Named<E> (&table)[N]) {
+  std::string out;
+  for (const auto& n : table) {
+    if (!out.empty()) out += '|';
+    out.append(n.name);
+  }
+  return out;
 }
 
 std::string bad(std::string_view knob, std::string_view value, std::string_view accepted) {
@@ -60,34 +92,14 @@ std::optional<Filter> parse_filter(std::string_view v) {
       return std::nullopt;
     v = v.substr(0, at);
   }
-  static constexpr std::pair<std::string_view, Match> kMatches[] = {
-      {"rst", Match::Rst}, {"ack", Match::Ack},   {"fin", Match::Fin},
-      {"syn", Match::Syn}, {"data", Match::Data}, {"any", Match::Any},
-  };
-  for (const auto& [text, match] : kMatches)
-    if (v == text) {
-      f.match = match;
-      return f;
-    }
-  return std::nullopt;
+  const auto match = from_name(kMatchNames, v);
+  if (!match) return std::nullopt;
+  f.match = *match;
+  return f;
 }
 
 std::string_view name(Match m) {
-  switch (m) {
-    case Match::Rst:
-      return "rst";
-    case Match::Ack:
-      return "ack";
-    case Match::Fin:
-      return "fin";
-    case Match::Syn:
-      return "syn";
-    case Match::Data:
-      return "data";
-    case Match::Any:
-      return "any";
-  }
-  return "?";
+  return to_name(kMatchNames, m);
 }
 
 std::string isn_text(const IsnPolicy& p) {
@@ -111,19 +123,7 @@ std::string isn_text(const IsnPolicy& p) {
 }  // namespace
 
 std::string_view name(CloseMode mode) {
-  switch (mode) {
-    case CloseMode::Active:
-      return "active";
-    case CloseMode::Passive:
-      return "passive";
-    case CloseMode::Never:
-      return "never";
-    case CloseMode::Abort:
-      return "abort";
-    case CloseMode::Crash:
-      return "crash";
-  }
-  return "?";
+  return to_name(kCloseNames, mode);
 }
 
 std::string describe(const Filter& f) {
@@ -147,37 +147,194 @@ EndpointRules Knobs::endpoint_rules() const {
   return r;
 }
 
+namespace {
+
+// How each knob reads and prints its value; the descriptor list below pairs them with its name and meaning.
+using Parse = std::function<std::optional<std::string>(Knobs&, std::string_view name, std::string_view value)>;
+using Print = std::function<std::string(const Knobs&)>;
+
+Parse number(unsigned Knobs::*field, unsigned lo, unsigned hi) {
+  return [=](Knobs& k, std::string_view name, std::string_view v) -> std::optional<std::string> {
+    const auto n = parse_unsigned(v);
+    if (!n || *n < lo || *n > hi) return bad(name, v, fmt::format("an integer from {} to {}", lo, hi));
+    k.*field = *n;
+    return std::nullopt;
+  };
+}
+Parse optional_number(std::optional<unsigned> Knobs::*field, unsigned lo, unsigned hi) {
+  return [=](Knobs& k, std::string_view name, std::string_view v) -> std::optional<std::string> {
+    const auto n = parse_unsigned(v);
+    if (!n || *n < lo || *n > hi) return bad(name, v, fmt::format("an integer from {} to {}", lo, hi));
+    k.*field = *n;
+    return std::nullopt;
+  };
+}
+Parse boolean(bool Knobs::*field) {
+  return [=](Knobs& k, std::string_view name, std::string_view v) -> std::optional<std::string> {
+    if (v != "true" && v != "false") return bad(name, v, "true or false");
+    k.*field = v == "true";
+    return std::nullopt;
+  };
+}
+template <class E, std::size_t N>
+Parse choice(E Knobs::*field, const Named<E> (&table)[N]) {
+  return [field, &table](Knobs& k, std::string_view name, std::string_view v) -> std::optional<std::string> {
+    const auto value = from_name(table, v);
+    if (!value) return bad(name, v, names(table));
+    k.*field = *value;
+    return std::nullopt;
+  };
+}
+Print print(unsigned Knobs::*field) {
+  return [=](const Knobs& k) { return std::to_string(k.*field); };
+}
+Print print(bool Knobs::*field) {
+  return [=](const Knobs& k) { return std::string(k.*field ? "true" : "false"); };
+}
+template <class E, std::size_t N>
+Print print(E Knobs::*field, const Named<E> (&table)[N]) {
+  return [field, &table](const Knobs& k) { return std::string(to_name(table, k.*field)); };
+}
+
+std::optional<std::string> parse_isn(Knobs& k, std::string_view name, std::string_view v) {
+  constexpr std::string_view kIsnValues =
+      "fixed:N[,N...][/N[,N...]] | choose:N[,N...][/N[,N...]] | adversarial | adversarial:both | symbolic | "
+      "clock:RATE";
+  if (v == "adversarial" || v == "adversarial:both" || v == "symbolic") {
+    k.isn = IsnPolicy{};
+    if (v == "adversarial:both") k.isn.kind = IsnPolicy::Kind::AdversarialBoth;
+    if (v == "symbolic") k.isn.kind = IsnPolicy::Kind::Symbolic;
+    return std::nullopt;
+  }
+  IsnPolicy p;
+  if (v.starts_with("clock:")) {
+    const auto rate = parse_u32(v.substr(6));
+    if (!rate || *rate == 0 || *rate > 0x7FFFFFFFu)
+      return bad(name, v, "clock:RATE with RATE sequence numbers per tick, from 1 to 2147483647");
+    p.kind = IsnPolicy::Kind::Clock;
+    p.rate = *rate;
+    k.isn = p;
+    return std::nullopt;
+  }
+  std::string_view list;
+  if (v.starts_with("fixed:")) {
+    p.kind = IsnPolicy::Kind::Fixed;
+    list = v.substr(6);
+  } else if (v.starts_with("choose:")) {
+    p.kind = IsnPolicy::Kind::Choose;
+    list = v.substr(7);
+  } else {
+    return bad(name, v, kIsnValues);
+  }
+  const std::size_t slash = list.find('/');
+  const auto numbers = [&](std::string_view text, std::vector<std::uint32_t>& out) {
+    for (std::string_view item : split(text, ',')) {
+      const auto n = parse_u32(item);
+      if (!n) return false;
+      out.push_back(*n);
+    }
+    return !out.empty() && out.size() <= 4;
+  };
+  if (!numbers(list.substr(0, slash), p.values) ||
+      (slash != std::string_view::npos && !numbers(list.substr(slash + 1), p.server_values)))
+    return bad(name, v, "fixed: or choose: then 1 to 4 32-bit numbers, and optionally / and the server's 1 to 4");
+  k.isn = p;
+  return std::nullopt;
+}
+
+std::optional<std::string> parse_reopen_offset(Knobs& k, std::string_view name, std::string_view v) {
+  const auto n = parse_u32(v);
+  if (!n) return bad(name, v, "an integer from 0 to 4294967295");
+  k.reopen_isn_offset = *n;
+  return std::nullopt;
+}
+
+std::optional<std::string> parse_filter_knob(Knobs& k, std::string_view name, std::string_view v) {
+  if (v == "none") {
+    k.filters.clear();
+    return std::nullopt;
+  }
+  const auto f = parse_filter(v);
+  if (!f) return bad(name, v, "A>B|B>A : rst|ack|fin|syn|data|any [@start|@anytime] (e.g. B>A:rst), or none");
+  if (k.filters.size() >= 4) return fmt::format("knob filter: at most 4 filters (got a fifth, '{}')", v);
+  k.filters.push_back(*f);
+  return std::nullopt;
+}
+
+std::string print_filters(const Knobs& k) {
+  std::string out;
+  for (const Filter& f : k.filters) {
+    if (!out.empty()) out += ' ';
+    out += describe(f);
+  }
+  return out.empty() ? "none" : out;
+}
+
+}  // namespace
+
 const std::vector<KnobInfo>& knob_table() {
+  // One descriptor per knob: its name, meaning, accepted values, and how it is read and printed. `list knobs`,
+  // `--set`, model files and the JSON dump all go through it.
   static const std::vector<KnobInfo> table = {
-      {"msl", "maximum segment lifetime in ticks: a segment older than this is gone", "integer 1..6 (default 2)"},
-      {"time_wait", "TIME-WAIT length in ticks; 0 = no TIME-WAIT", "integer 0..12 (default 2 x msl)"},
+      {"msl", "maximum segment lifetime in ticks: a segment older than this is gone", "integer 1..6 (default 2)",
+       number(&Knobs::msl, 1, 6),
+       print(&Knobs::msl)},
+      {"time_wait", "TIME-WAIT length in ticks; 0 = no TIME-WAIT", "integer 0..12 (default 2 x msl)",
+       optional_number(&Knobs::time_wait, 0, 12),
+       [](const Knobs& k) { return std::to_string(k.time_wait_ticks()); }},
       {"rto",
        "retransmission timeout in ticks; the default outlasts any round trip, so only a lost or filtered "
        "segment is retransmitted",
-       "integer 1..12 (default 2 x msl + 1)"},
+       "integer 1..12 (default 2 x msl + 1)",
+       optional_number(&Knobs::rto, 1, 12),
+       [](const Knobs& k) { return std::to_string(k.rto_ticks()); }},
       {"max_retries", "R2: retransmissions of one segment before the endpoint gives up and deletes its TCB",
-       "integer 0..6 (default 2)"},
+       "integer 0..6 (default 2)",
+       number(&Knobs::max_retries, 0, 6),
+       print(&Knobs::max_retries)},
       {"fin_wait2_timeout",
        "ticks an orphaned FIN-WAIT-2 (the application closed) waits for the peer's FIN; 0 = forever",
-       "integer 0..12 (default 0)"},
+       "integer 0..12 (default 0)",
+       number(&Knobs::fin_wait2_timeout, 0, 12),
+       print(&Knobs::fin_wait2_timeout)},
       {"capacity", "segments each direction of the network holds at once; a send into a full one is dropped",
-       "integer 1..4 (default 2)"},
-      {"loss", "budget of segments the network may lose", "integer 0..3 (default 1)"},
-      {"dup", "budget of segments the network may duplicate", "integer 0..3 (default 1)"},
+       "integer 1..4 (default 2)",
+       number(&Knobs::capacity, 1, 4),
+       print(&Knobs::capacity)},
+      {"loss", "budget of segments the network may lose", "integer 0..3 (default 1)",
+       number(&Knobs::loss, 0, 3),
+       print(&Knobs::loss)},
+      {"dup", "budget of segments the network may duplicate", "integer 0..3 (default 1)",
+       number(&Knobs::dup, 0, 3),
+       print(&Knobs::dup)},
       {"reorder", "deliver any segment in flight (true) or only the oldest of each direction (false)",
-       "true|false (default true)"},
+       "true|false (default true)",
+       boolean(&Knobs::reorder),
+       print(&Knobs::reorder)},
       {"incarnations", "connections the client opens, one after another, on the same address/port pair",
-       "integer 1..3 (default 2)"},
-      {"client_data", "data units the client sends in each connection", "integer 0..4 (default 1)"},
-      {"server_data", "data units the server sends in each connection", "integer 0..4 (default 1)"},
+       "integer 1..3 (default 2)",
+       number(&Knobs::incarnations, 1, 3),
+       print(&Knobs::incarnations)},
+      {"client_data", "data units the client sends in each connection", "integer 0..4 (default 1)",
+       number(&Knobs::client_data, 0, 4),
+       print(&Knobs::client_data)},
+      {"server_data", "data units the server sends in each connection", "integer 0..4 (default 1)",
+       number(&Knobs::server_data, 0, 4),
+       print(&Knobs::server_data)},
       {"client_close",
        "how the client's application ends a connection once its data is sent: close first (active), close after "
        "the peer's FIN (passive), never, abort (RST), or crash (close first, and the host may crash at any moment "
        "after its data is sent: its TCB vanishes without a segment)",
-       "active|passive|never|abort|crash (default active)"},
+       "active|passive|never|abort|crash (default active)",
+       choice(&Knobs::client_close, kCloseNames),
+       print(&Knobs::client_close, kCloseNames)},
       {"server_close", "how the server's application ends a connection once its data is sent (as client_close)",
-       "active|passive|never|abort|crash (default passive)"},
-      {"window", "receive window (RCV.WND) in units", "integer 1..8 (default 4)"},
+       "active|passive|never|abort|crash (default passive)",
+       choice(&Knobs::server_close, kCloseNames),
+       print(&Knobs::server_close, kCloseNames)},
+      {"window", "receive window (RCV.WND) in units", "integer 1..8 (default 4)",
+       number(&Knobs::window, 1, 8),
+       print(&Knobs::window)},
       {"isn",
        "how each connection's ISS is chosen: fixed per incarnation, a nondeterministic choice, or adversarial "
        "(the first connection 1000 / 5000; a reconnecting client chooses its previous ISS or previous SND.NXT, so "
@@ -188,208 +345,89 @@ const std::vector<KnobInfo>& knob_table() {
        "(random ISNs) and Z3 decides the comparisons; clock:RATE: symbols bound by an ISN clock advancing RATE "
        "per tick (RFC 9293 3.4.1)",
        "fixed:N[,N...][/N[,N...]] | choose:N[,N...][/N[,N...]] | adversarial | adversarial:both | symbolic | "
-       "clock:RATE (default adversarial)"},
+       "clock:RATE (default adversarial)",
+       parse_isn,
+       [](const Knobs& k) { return isn_text(k.isn); }},
       {"rst_in_time_wait", "a RST arriving in TIME-WAIT deletes the TCB (RFC 9293) or is ignored (RFC 1337 F1)",
-       "close|ignore (default close)"},
+       "close|ignore (default close)",
+       choice(&Knobs::rst_in_time_wait, kRstNames),
+       print(&Knobs::rst_in_time_wait, kRstNames)},
       {"syn_in_time_wait",
        "a SYN arriving in TIME-WAIT: answered with RST; reopens if above RCV.NXT (RFC 1122 4.2.2.13); challenge ACK; "
        "RFC 9293's general rules (ack); or dropped",
-       "rst|reopen|challenge|ack|drop (default ack)"},
-      {"rfc5961", "RFC 5961 validation of RST, SYN and ACK in synchronized states", "true|false (default true)"},
+       "rst|reopen|challenge|ack|drop (default ack)",
+       choice(&Knobs::syn_in_time_wait, kSynNames),
+       print(&Knobs::syn_in_time_wait, kSynNames)},
+      {"rfc5961", "RFC 5961 validation of RST, SYN and ACK in synchronized states", "true|false (default true)",
+       boolean(&Knobs::rfc5961),
+       print(&Knobs::rfc5961)},
       {"ack_stale_acks",
        "an unacceptable bare ACK (no data, SYN, FIN or RST) is answered with an ACK (true: RFC 9293 3.10.7.4 first) "
        "or not (false: Linux rate-limits such replies to one per 500 ms, tcp_invalid_ratelimit)",
-       "true|false (default true)"},
+       "true|false (default true)",
+       boolean(&Knobs::ack_stale_acks),
+       print(&Knobs::ack_stale_acks)},
       {"apps",
        "free: an application acts at any moment (every timing explored); eager: as soon as it can, before the "
        "network or time move (fewer states, but NOT sound: it misses violations that need a slow application)",
-       "free|eager (default free)"},
+       "free|eager (default free)",
+       choice(&Knobs::apps, kAppsNames),
+       print(&Knobs::apps, kAppsNames)},
       {"ack_in_time_wait",
        "TIME-WAIT acknowledges a repeated FIN and unacceptable segments (RFC 9293 3.10.7.4), or stays silent "
        "(Linux 2.2 as observed in 2001)",
-       "true|false (default true)"},
+       "true|false (default true)",
+       boolean(&Knobs::ack_in_time_wait),
+       print(&Knobs::ack_in_time_wait)},
       {"ooo_hold",
        "segments beyond RCV.NXT inside the window are held and processed when the gap fills (RFC 9293 3.10.7.4 "
        "first, SHLD-31), or dropped and answered with an ACK of RCV.NXT (RFC 793's minimum)",
-       "true|false (default true; rfc793 false)"},
+       "true|false (default true; rfc793 false)",
+       boolean(&Knobs::ooo_hold),
+       print(&Knobs::ooo_hold)},
       {"linux_quirks",
        "Linux's deviations from RFC 9293 measured on the live kernel (tests/conformance/): inclusive window edge, RST at "
        "RCV.NXT-1 after a FIN, data to an orphaned socket resets it, TIME-WAIT and an orphaned FIN-WAIT-2 as "
        "minisockets, TIME-WAIT reopened only with a listener",
-       "true|false (default false; linux true)"},
+       "true|false (default false; linux true)",
+       boolean(&Knobs::linux_quirks),
+       print(&Knobs::linux_quirks)},
       {"reopen_isn_offset",
        "the ISS of a connection that reopens TIME-WAIT (syn_in_time_wait=reopen): the old SND.NXT plus this; 0 leaves "
        "it to the isn policy",
-       "integer 0..4294967295 (default 0; linux 65537)"},
+       "integer 0..4294967295 (default 0; linux 65537)",
+       parse_reopen_offset,
+       [](const Knobs& k) { return std::to_string(k.reopen_isn_offset); }},
       {"min_delay",
        "ticks a segment spends in the network before it can arrive (a slow network: with isn=clock:RATE it gives "
        "the ISN clock time to move between connections)",
-       "integer 0..msl (default 0)"},
+       "integer 0..msl (default 0)",
+       number(&Knobs::min_delay, 0, 6),
+       print(&Knobs::min_delay)},
       {"timing",
        "how time is counted: whole ticks (fast; several events share a tick, so a trace may be impossible in real "
        "time), or exact real time (each event at a real instant within its tick, every segment less than msl in "
        "the network, timers exact: only real-time-feasible paths are explored)",
-       "ticks|exact (default ticks in a model; check, sweep and reach use exact unless told otherwise)"},
+       "ticks|exact (default ticks in a model; check, sweep and reach use exact unless told otherwise)",
+       choice(&Knobs::timing_exact, kTimingNames),
+       print(&Knobs::timing_exact, kTimingNames)},
       {"filter", "a firewall rule (repeatable): DIRECTION:WHAT[@WHEN]; the rule drops every matching segment. "
                  "Quote it on a command line, --set \"filter=B>A:rst\": the shell reads > as a redirection",
-       "A>B|B>A : rst|ack|fin|syn|data|any [@start|@anytime], or none to clear"},
+       "A>B|B>A : rst|ack|fin|syn|data|any [@start|@anytime], or none to clear",
+       parse_filter_knob,
+       print_filters},
   };
   return table;
 }
 
+const KnobInfo* find_knob(std::string_view name) {
+  for (const auto& info : knob_table())
+    if (info.name == name) return &info;
+  return nullptr;
+}
+
 std::optional<std::string> set_knob(Knobs& k, std::string_view name, std::string_view v) {
-  const auto number = [&](unsigned& out, unsigned lo, unsigned hi) -> std::optional<std::string> {
-    const auto n = parse_unsigned(v);
-    if (!n || *n < lo || *n > hi) return bad(name, v, fmt::format("an integer from {} to {}", lo, hi));
-    out = *n;
-    return std::nullopt;
-  };
-  const auto boolean = [&](bool& out) -> std::optional<std::string> {
-    if (v == "true")
-      out = true;
-    else if (v == "false")
-      out = false;
-    else
-      return bad(name, v, "true or false");
-    return std::nullopt;
-  };
-  if (name == "msl") return number(k.msl, 1, 6);
-  if (name == "time_wait") {
-    unsigned t = 0;
-    if (auto e = number(t, 0, 12)) return e;
-    k.time_wait = t;
-    return std::nullopt;
-  }
-  if (name == "rto") {
-    unsigned t = 0;
-    if (auto e = number(t, 1, 12)) return e;
-    k.rto = t;
-    return std::nullopt;
-  }
-  if (name == "max_retries") return number(k.max_retries, 0, 6);
-  if (name == "fin_wait2_timeout") return number(k.fin_wait2_timeout, 0, 12);
-  if (name == "capacity") return number(k.capacity, 1, 4);
-  if (name == "loss") return number(k.loss, 0, 3);
-  if (name == "dup") return number(k.dup, 0, 3);
-  if (name == "reorder") return boolean(k.reorder);
-  if (name == "incarnations") return number(k.incarnations, 1, 3);
-  if (name == "client_data") return number(k.client_data, 0, 4);
-  if (name == "server_data") return number(k.server_data, 0, 4);
-  if (name == "window") return number(k.window, 1, 8);
-  if (name == "rfc5961") return boolean(k.rfc5961);
-  if (name == "ack_stale_acks") return boolean(k.ack_stale_acks);
-  if (name == "apps") {
-    if (v == "eager")
-      k.apps = Apps::Eager;
-    else if (v == "free")
-      k.apps = Apps::Free;
-    else
-      return bad(name, v, "eager|free");
-    return std::nullopt;
-  }
-  if (name == "client_close" || name == "server_close") {
-    const auto mode = parse_close(v);
-    if (!mode) return bad(name, v, kCloseValues);
-    (name == "client_close" ? k.client_close : k.server_close) = *mode;
-    return std::nullopt;
-  }
-  if (name == "rst_in_time_wait") {
-    if (v == "close")
-      k.rst_in_time_wait = Rst::Close;
-    else if (v == "ignore")
-      k.rst_in_time_wait = Rst::Ignore;
-    else
-      return bad(name, v, "close|ignore");
-    return std::nullopt;
-  }
-  if (name == "syn_in_time_wait") {
-    static constexpr std::pair<std::string_view, Syn> kValues[] = {{"rst", Syn::Rst},
-                                                                   {"reopen", Syn::Reopen},
-                                                                   {"challenge", Syn::Challenge},
-                                                                   {"ack", Syn::Ack},
-                                                                   {"drop", Syn::Drop}};
-    for (const auto& [text, value] : kValues)
-      if (v == text) {
-        k.syn_in_time_wait = value;
-        return std::nullopt;
-      }
-    return bad(name, v, "rst|reopen|challenge|ack|drop");
-  }
-  if (name == "isn") {
-    constexpr std::string_view kIsnValues =
-        "fixed:N[,N...][/N[,N...]] | choose:N[,N...][/N[,N...]] | adversarial | adversarial:both | symbolic | "
-        "clock:RATE";
-    if (v == "adversarial" || v == "adversarial:both" || v == "symbolic") {
-      k.isn = IsnPolicy{};
-      if (v == "adversarial:both") k.isn.kind = IsnPolicy::Kind::AdversarialBoth;
-      if (v == "symbolic") k.isn.kind = IsnPolicy::Kind::Symbolic;
-      return std::nullopt;
-    }
-    IsnPolicy p;
-    if (v.starts_with("clock:")) {
-      const auto rate = parse_u32(v.substr(6));
-      if (!rate || *rate == 0 || *rate > 0x7FFFFFFFu)
-        return bad(name, v, "clock:RATE with RATE sequence numbers per tick, from 1 to 2147483647");
-      p.kind = IsnPolicy::Kind::Clock;
-      p.rate = *rate;
-      k.isn = p;
-      return std::nullopt;
-    }
-    std::string_view list;
-    if (v.starts_with("fixed:")) {
-      p.kind = IsnPolicy::Kind::Fixed;
-      list = v.substr(6);
-    } else if (v.starts_with("choose:")) {
-      p.kind = IsnPolicy::Kind::Choose;
-      list = v.substr(7);
-    } else {
-      return bad(name, v, kIsnValues);
-    }
-    const std::size_t slash = list.find('/');
-    const auto numbers = [&](std::string_view text, std::vector<std::uint32_t>& out) {
-      for (std::string_view item : split(text, ',')) {
-        const auto n = parse_u32(item);
-        if (!n) return false;
-        out.push_back(*n);
-      }
-      return !out.empty() && out.size() <= 4;
-    };
-    if (!numbers(list.substr(0, slash), p.values) ||
-        (slash != std::string_view::npos && !numbers(list.substr(slash + 1), p.server_values)))
-      return bad(name, v, "fixed: or choose: then 1 to 4 32-bit numbers, and optionally / and the server's 1 to 4");
-    k.isn = p;
-    return std::nullopt;
-  }
-  if (name == "ack_in_time_wait") return boolean(k.ack_in_time_wait);
-  if (name == "ooo_hold") return boolean(k.ooo_hold);
-  if (name == "linux_quirks") return boolean(k.linux_quirks);
-  if (name == "min_delay") return number(k.min_delay, 0, 6);
-  if (name == "timing") {
-    if (v == "ticks")
-      k.timing_exact = false;
-    else if (v == "exact")
-      k.timing_exact = true;
-    else
-      return bad(name, v, "ticks|exact");
-    return std::nullopt;
-  }
-  if (name == "reopen_isn_offset") {
-    const auto n = parse_u32(v);
-    if (!n) return bad(name, v, "an integer from 0 to 4294967295");
-    k.reopen_isn_offset = *n;
-    return std::nullopt;
-  }
-  if (name == "filter") {
-    if (v == "none") {
-      k.filters.clear();
-      return std::nullopt;
-    }
-    const auto f = parse_filter(v);
-    if (!f) return bad(name, v, "A>B|B>A : rst|ack|fin|syn|data|any [@start|@anytime] (e.g. B>A:rst), or none");
-    if (k.filters.size() >= 4) return fmt::format("knob filter: at most 4 filters (got a fifth, '{}')", v);
-    k.filters.push_back(*f);
-    return std::nullopt;
-  }
+  if (const KnobInfo* info = find_knob(name)) return info->parse(k, name, v);
   std::string known;
   for (const auto& info : knob_table()) {
     if (!known.empty()) known += ", ";
@@ -399,56 +437,8 @@ std::optional<std::string> set_knob(Knobs& k, std::string_view name, std::string
 }
 
 std::string knob_value(const Knobs& k, std::string_view name) {
-  const auto b = [](bool x) { return std::string(x ? "true" : "false"); };
-  if (name == "msl") return std::to_string(k.msl);
-  if (name == "time_wait") return std::to_string(k.time_wait_ticks());
-  if (name == "rto") return std::to_string(k.rto_ticks());
-  if (name == "max_retries") return std::to_string(k.max_retries);
-  if (name == "fin_wait2_timeout") return std::to_string(k.fin_wait2_timeout);
-  if (name == "capacity") return std::to_string(k.capacity);
-  if (name == "loss") return std::to_string(k.loss);
-  if (name == "dup") return std::to_string(k.dup);
-  if (name == "reorder") return b(k.reorder);
-  if (name == "incarnations") return std::to_string(k.incarnations);
-  if (name == "client_data") return std::to_string(k.client_data);
-  if (name == "server_data") return std::to_string(k.server_data);
-  if (name == "client_close") return std::string(model::name(k.client_close));
-  if (name == "server_close") return std::string(model::name(k.server_close));
-  if (name == "window") return std::to_string(k.window);
-  if (name == "isn") return isn_text(k.isn);
-  if (name == "rst_in_time_wait") return k.rst_in_time_wait == Rst::Close ? "close" : "ignore";
-  if (name == "syn_in_time_wait") {
-    switch (k.syn_in_time_wait) {
-      case Syn::Rst:
-        return "rst";
-      case Syn::Reopen:
-        return "reopen";
-      case Syn::Challenge:
-        return "challenge";
-      case Syn::Ack:
-        return "ack";
-      case Syn::Drop:
-        return "drop";
-    }
-  }
-  if (name == "rfc5961") return b(k.rfc5961);
-  if (name == "ack_stale_acks") return b(k.ack_stale_acks);
-  if (name == "apps") return k.apps == Apps::Eager ? "eager" : "free";
-  if (name == "ack_in_time_wait") return b(k.ack_in_time_wait);
-  if (name == "ooo_hold") return b(k.ooo_hold);
-  if (name == "linux_quirks") return b(k.linux_quirks);
-  if (name == "reopen_isn_offset") return std::to_string(k.reopen_isn_offset);
-  if (name == "min_delay") return std::to_string(k.min_delay);
-  if (name == "timing") return k.timing_exact ? "exact" : "ticks";
-  if (name == "filter") {
-    std::string out;
-    for (const Filter& f : k.filters) {
-      if (!out.empty()) out += ' ';
-      out += describe(f);
-    }
-    return out.empty() ? "none" : out;
-  }
-  return "";
+  const KnobInfo* info = find_knob(name);
+  return info ? info->print(k) : "";
 }
 
 const std::vector<Profile>& profiles() {

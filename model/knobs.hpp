@@ -4,6 +4,7 @@
 // all go through the same table, so a knob cannot be settable in one place and unknown in another.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -99,13 +100,18 @@ struct Knobs {
   EndpointRules endpoint_rules() const;
 };
 
-/// The knob table.
+/// The knob table: one descriptor per knob, which `list knobs`, `--set`, model files and the JSON dump all use.
 struct KnobInfo {
   std::string_view name;
   std::string_view meaning;
   std::string_view values;  ///< the accepted values, as a user would type them
+  /// Sets the knob from text; \returns an error naming the knob and the accepted values, or nothing.
+  std::function<std::optional<std::string>(Knobs&, std::string_view name, std::string_view value)> parse;
+  std::function<std::string(const Knobs&)> print;  ///< the value as text, as parse accepts it
 };
 const std::vector<KnobInfo>& knob_table();
+/// The knob called `name`, or null.
+const KnobInfo* find_knob(std::string_view name);
 
 /// Sets one knob from text. \returns an error message naming the knob and the accepted values, or nothing.
 /// `filter` appends a rule (it is repeatable); `filter=none` clears them.

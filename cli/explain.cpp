@@ -336,54 +336,6 @@ Ran run_program(const std::vector<std::string>& args) {
   return ran;
 }
 
-/// A network namespace that is deleted when this goes out of scope, on every path.
-class Namespace {
- public:
-  explicit Namespace(std::string name) : name_(std::move(name)) {
-    const Ran ran = run_program({"ip", "netns", "add", name_});
-    made_ = ran.status == 0;
-    error_ = ran.output;
-  }
-  ~Namespace() {
-    if (made_) run_program({"ip", "netns", "del", name_});
-  }
-  Namespace(const Namespace&) = delete;
-  Namespace& operator=(const Namespace&) = delete;
-  bool made() const { return made_; }
-  const std::string& error() const { return error_; }
-  const std::string& name() const { return name_; }
-
- private:
-  std::string name_;
-  bool made_ = false;
-  std::string error_;
-};
-
-/// The client closes first, the server answers with its FIN, so the client's socket is in TIME-WAIT (on loopback
-/// the FIN arrives during the server's close()); half a second later `ss` reads its timer. Prints "client PORT",
-/// "elapsed LO HI" (bounds on the seconds from entering TIME-WAIT to the reading) and ss's lines.
-constexpr const char* kTimeWaitScript = R"PY(
-import socket, subprocess, time
-srv = socket.socket()
-srv.bind(("127.0.0.1", 0))
-srv.listen(1)
-c = socket.create_connection(srv.getsockname())
-conn, _ = srv.accept()
-port = c.getsockname()[1]
-c.close()
-conn.recv(1)
-before = time.monotonic()
-conn.close()
-after = time.monotonic()
-time.sleep(0.5)
-read_from = time.monotonic()
-out = subprocess.run(["ss", "-tanoH", "state", "time-wait"], capture_output=True, text=True)
-read_to = time.monotonic()
-print("client", port)
-print("elapsed", read_from - after, read_to - before)
-print(out.stdout + out.stderr)
-)PY";
-
 /// ss's "59sec", "5.123ms" (5.123 s), "123ms", "1min", "1min5sec": seconds and the resolution ss printed with.
 std::optional<std::pair<double, double>> parse_ss_time(std::string text) {
   double value = 0, resolution = 1;
@@ -411,18 +363,14 @@ KernelTimeWait measure_kernel_time_wait() {
     k.why_not = "not running as root, so no network namespace can be made";
     return k;
   }
-  Namespace ns(fmt::format("td-explain-{}", ::getpid()));
-  if (!ns.made()) {
-    k.why_not = fmt::format("`ip netns add` failed: {}", ns.error().empty() ? "no message" : ns.error());
-    return k;
-  }
-  if (run_program({"ip", "-n", ns.name(), "link", "set", "lo", "up"}).status != 0) {
-    k.why_not = "the namespace's loopback would not come up";
-    return k;
-  }
-  const Ran ran = run_program({"ip", "netns", "exec", ns.name(), "/usr/bin/python3", "-c", kTimeWaitScript});
+  // The conformance harness's script (its namespace code is the one replay --live uses): a scratch namespace
+  // td-explain-PID, always deleted, a socket driven into TIME-WAIT there, and ss's reading of its timer.
+  const char* env = std::getenv("TEARDOWN_SOURCE_DIR");
+  const std::string script =
+      fmt::format("{}/tests/conformance/harness/time_wait_timer.py", env ? env : TEARDOWN_SOURCE_DIR);
+  const Ran ran = run_program({"/usr/bin/python3", script, fmt::format("td-explain-{}", ::getpid())});
   if (ran.status != 0) {
-    k.why_not = fmt::format("the socket script failed (exit {}): {}", ran.status, ran.output);
+    k.why_not = fmt::format("the harness's script failed (exit {}): {}", ran.status, ran.output);
     return k;
   }
   std::string port;

@@ -1,7 +1,9 @@
-"""Network namespaces from inside Python.
+"""Network namespaces from inside Python: the one copy of this code that the conformance run, `replay --live`
+(replay_live.py) and `explain time-wait` (time_wait_timer.py) share.
 
 A socket belongs for life to the namespace it was created in, so `inside(name)` switches this (single)
-thread into a named namespace just long enough to create sockets there. Commands run with `run_in`.
+thread into a named namespace just long enough to create sockets there. Commands run with `run_in`. `add` and
+`delete` make and remove a named namespace; `scratch(name)` is one that lives for a `with` body only.
 """
 import ctypes
 import os
@@ -39,3 +41,28 @@ def run_in(name, *argv, stdin=None):
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} in {name}: {done.stderr.strip()}")
     return done.stdout
+
+
+def add(name):
+    """Creates namespace `name` (`ip netns add`). Raises OSError with ip's message when it cannot."""
+    done = subprocess.run(["ip", "netns", "add", name], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise OSError(f"ip netns add {name}: {done.stderr.strip() or 'failed'}")
+
+
+def delete(name):
+    """Removes namespace `name`, quietly (it may be gone already)."""
+    subprocess.run(["ip", "netns", "del", name], capture_output=True)
+
+
+@contextmanager
+def scratch(name):
+    """A namespace made for the body, its loopback up, and deleted afterwards on every path."""
+    add(name)
+    try:
+        done = subprocess.run(["ip", "-n", name, "link", "set", "lo", "up"], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise OSError(f"the loopback of {name} would not come up: {done.stderr.strip()}")
+        yield name
+    finally:
+        delete(name)

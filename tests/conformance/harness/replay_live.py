@@ -29,6 +29,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import net  # noqa: E402  (addresses and names shared with the conformance harness)
 from mute import Muter  # noqa: E402
+import netns  # noqa: E402
 from netns import inside, run_in  # noqa: E402
 from sockstate import Snapshot  # noqa: E402
 from wire import ACK, FIN, RST, SYN, Wire, build_frame, flags_text, flags_value  # noqa: E402
@@ -91,9 +92,12 @@ class Namespaces:
             raise RuntimeError(f"ip {' '.join(argv)}: {done.stderr.strip()}")
 
     def create(self):
-        self._ip("netns", "add", self.subject, skip="cannot create a network namespace")
+        try:
+            netns.add(self.subject)
+        except OSError as err:
+            raise NotReplayed(f"skipped: cannot create a network namespace ({err})") from err
         self.made.append(self.subject)
-        self._ip("netns", "add", self.peer)
+        netns.add(self.peer)
         self.made.append(self.peer)
         self._ip("-n", self.subject, "link", "add", "td-s", "address", net.SUBJECT_MAC, "type", "veth", "peer",
                  "name", net.PEER_IF, "address", net.PEER_MAC, "netns", self.peer, skip="cannot create a veth pair")
@@ -113,7 +117,7 @@ class Namespaces:
 
     def delete(self):
         while self.made:
-            subprocess.run(["ip", "netns", "del", self.made.pop()], capture_output=True)
+            netns.delete(self.made.pop())
 
 
 class Replay:

@@ -3,6 +3,7 @@
 // and how long a state lasts, measured by running the model on from a reached state. Nothing numeric is
 // written into the text: every figure printed is computed by this invocation.
 
+#include "cli/exit_codes.hpp"
 #include "cli/explain.hpp"
 
 #include <sys/wait.h>
@@ -37,8 +38,6 @@
 namespace cli {
 namespace {
 
-constexpr int kExitDone = 0;
-constexpr int kExitUsage = 2;
 constexpr const char* kSide[2] = {"A", "B"};
 /// RFC 9293 §3.4's MSL, two minutes, for the bound Z3 derives and for the Linux comparison.
 constexpr double kRfcMslSeconds = 120;

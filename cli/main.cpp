@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/exit_codes.hpp"
 #include "cli/explain.hpp"
 #include "cli/isn_report.hpp"
 #include "cli/minimal_report.hpp"
@@ -41,11 +42,12 @@
 
 namespace {
 
-constexpr int kExitHolds = 0;
-constexpr int kExitInternal = 1;
-constexpr int kExitUsage = 2;
-constexpr int kExitInconclusive = 3;
-constexpr int kExitViolated = 10;
+using cli::kExitHolds;
+using cli::kExitInconclusive;
+using cli::kExitInternal;
+using cli::kExitUsage;
+using cli::kExitViolated;
+
 constexpr const char* kVersion = "0.1.0";
 
 /// A usage or input error: message printed, exit code 2.

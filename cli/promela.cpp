@@ -1,3 +1,4 @@
+#include "cli/exit_codes.hpp"
 #include "cli/promela.hpp"
 
 #include <fmt/format.h>
@@ -22,8 +23,6 @@ namespace cli {
 
 namespace {
 
-constexpr int kExitDone = 0;
-constexpr int kExitUsage = 2;
 
 struct BadInput : std::runtime_error {
   using std::runtime_error::runtime_error;

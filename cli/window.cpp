@@ -3,6 +3,7 @@
 // {"question","answer","witness","explanation", then the parameters and the computed figures}; time-wait, which
 // has no sat or unsat, prints {"question","msl","bound","bound_in_msl","attained","witness","explanation"}.
 
+#include "cli/exit_codes.hpp"
 #include "cli/window.hpp"
 
 #include <fmt/core.h>
@@ -24,8 +25,6 @@ namespace {
 namespace w = smt::window;
 using counterexamples::quote;
 
-constexpr int kExitAnswered = 0;
-constexpr int kExitUsage = 2;
 
 /// Bad command-line text (not a number, an unknown ISN policy): exit 2.
 struct BadInput : std::runtime_error {
@@ -323,7 +322,7 @@ int guarded(Run run) {
   try {
     run();
     std::fflush(stdout);
-    return kExitAnswered;
+    return kExitDone;
   } catch (const BadInput& e) {
     fmt::print(stderr, "teardown: {}\n", e.what());
   } catch (const w::BadQuery& e) {

@@ -114,6 +114,21 @@ struct Table {
 
   std::uint32_t intern(const Packed& p) {
     const std::uint64_t h = PackedHash{}(p);
+    // Most zones a step makes were made before: a small per-thread cache of recent ones answers without the
+    // shard's lock (a zone, once given an id, never changes, and get() reads it without a lock).
+    struct Recent {
+      std::uint64_t hash = 0;
+      std::uint32_t id = 0;
+      const Table* table = nullptr;
+    };
+    thread_local std::array<Recent, 4096> recent{};
+    Recent& r = recent[(h >> 20) & (recent.size() - 1)];
+    if (r.table == this && r.hash == h && get(r.id) == p) return r.id;
+    const std::uint32_t id = intern_locked(p, h);
+    r = Recent{h, id, this};
+    return id;
+  }
+  std::uint32_t intern_locked(const Packed& p, std::uint64_t h) {
     const std::uint32_t tag = static_cast<std::uint32_t>(h >> 32) | 1u;
     Shard& shard = shards[h & ((1u << kShardBits) - 1)];
     const std::lock_guard lock(shard.mutex);

@@ -75,8 +75,10 @@ class CoverTable {
     head = id;
   }
 
-  enum class Cover : std::uint8_t { None, Equal, Strict };
-  /// Whether a stored state covers `s`: Equal when one equals it, Strict when one's set is larger.
+  enum class Cover : std::uint8_t { None, Strict };
+  /// Whether a stored state strictly covers `s` (its set is larger). A stored state equal to `s` is left to the
+  /// store, which finds it without this table (None): searched newest first, the first stored state of the same
+  /// discrete hash whose set is equal or larger decides, as if equal states were covered.
   Cover covered(const State& s) const {
     const std::uint64_t h = model_.discrete_hash(s);
     const Shard& shard = shards_[shard_of(h)];
@@ -89,8 +91,11 @@ class CoverTable {
     while (at != kNoState) {
       const std::uint64_t l = link(at).load(std::memory_order_relaxed);
       const auto stored = static_cast<std::uint32_t>(l >> 32);
-      if (model_.includes(stored, sym) && model_.same_discrete(state_of_(at), s))
-        return stored == sym ? Cover::Equal : Cover::Strict;
+      // The same symbolic part under the same discrete hash: the same state, which the store finds itself (as
+      // no new state) without reading the stored one back here. Otherwise a larger set covers `s` only when
+      // the discrete parts really agree, which reading the stored state back confirms.
+      if (stored == sym) return Cover::None;
+      if (model_.includes(stored, sym) && model_.same_discrete(state_of_(at), s)) return Cover::Strict;
       at = static_cast<std::uint32_t>(l);
     }
     return Cover::None;

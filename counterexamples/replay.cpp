@@ -16,8 +16,7 @@ using model::Label;
 using model::State;
 using Step = properties::Trace::value_type;
 
-constexpr std::size_t kMaxFrontier = 4096;          // states matching one step (in practice one or two)
-constexpr std::size_t kTrapSearchStates = 5000000;  // bound on each "is a final state reachable?" search
+constexpr std::size_t kMaxFrontier = 4096;  // states matching one step (in practice one or two)
 
 /// "what is wrong" with an error message, as the replay's result.
 ReplayResult failure(std::string message) {
@@ -134,7 +133,7 @@ struct FromState {
 };
 
 /// True if no final state is reachable from `s`; nothing if the search hit its bound.
-std::optional<bool> trapped(const model::TeardownModel& m, const State& s) {
+std::optional<bool> trapped(const model::TeardownModel& m, const State& s, std::size_t max_states) {
   struct Goal {
     const model::TeardownModel* model;
     checker::Action on_state(const State& state, checker::StateId) {
@@ -142,7 +141,7 @@ std::optional<bool> trapped(const model::TeardownModel& m, const State& s) {
     }
   } goal{&m};
   checker::SearchOptions options;
-  options.limits.max_states = kTrapSearchStates;
+  options.limits.max_states = max_states;
   options.initial_log2_slots = 10;
   const FromState from{&m, s};  // the explorer keeps a reference to its model
   checker::Explorer<FromState> explorer(from, options);
@@ -159,7 +158,8 @@ std::vector<std::pair<Label, State>> successors(const model::TeardownModel& m, c
 }
 
 /// Re-checks that the trace's last step breaks `property` (or reaches the goal) and fills in why.
-std::optional<std::string> recheck(const model::TeardownModel& m, Replayed& r, std::optional<std::size_t> marked) {
+std::optional<std::string> recheck(const model::TeardownModel& m, Replayed& r, std::optional<std::size_t> marked,
+                                   std::size_t trap_search_states) {
   const State& last = r.trace.back().state;
   if (r.property == "reach") {
     std::string error;
@@ -194,12 +194,12 @@ std::optional<std::string> recheck(const model::TeardownModel& m, Replayed& r, s
       return std::nullopt;
     }
     case properties::Hook::Trap: {
-      const auto at_end = trapped(m, last);
+      const auto at_end = trapped(m, last, trap_search_states);
       if (!at_end) return "the last state's future is too large to re-check eventual-close";
       if (!*at_end) return fmt::format("{}: a final state is still reachable from the last state", not_broken());
       std::size_t from = r.trace.size() - 1;
       if (marked && *marked < from) {
-        const auto there = trapped(m, r.trace[*marked].state);
+        const auto there = trapped(m, r.trace[*marked].state, trap_search_states);
         if (!there) return fmt::format("step {}: its future is too large to re-check the trap mark", *marked);
         if (!*there) return fmt::format("step {} is marked trapped, but a final state is reachable from it", *marked);
         from = *marked;
@@ -224,7 +224,7 @@ std::optional<std::string> recheck(const model::TeardownModel& m, Replayed& r, s
 
 }  // namespace
 
-ReplayResult replay(std::string_view text) {
+ReplayResult replay(std::string_view text, std::size_t trap_search_states) {
   auto parsed = parse_json(text);
   if (!parsed.value) return failure(parsed.error);
   const Json& root = *parsed.value;
@@ -354,7 +354,7 @@ ReplayResult replay(std::string_view text) {
     if (const Json* note = steps->items[i].get("note");
         note && note->kind == Json::Kind::String && note->text == kTrappedNote)
       marked = i;
-  if (auto error = recheck(m, r, marked)) return failure(*error);
+  if (auto error = recheck(m, r, marked, trap_search_states)) return failure(*error);
   for (Step& step : r.trace) step = shown(step);  // what the user sees: concrete numbers
   ReplayResult result;
   result.replayed = std::move(r);

@@ -154,7 +154,7 @@ const std::vector<KnobInfo>& knob_table() {
       {"rto",
        "retransmission timeout in ticks; the default outlasts any round trip, so only a lost or filtered "
        "segment is retransmitted",
-       "integer 1..12 (default 2 x msl + 1)"},
+       "integer 1..13 (default 2 x msl + 1)"},
       {"max_retries", "R2: retransmissions of one segment before the endpoint gives up and deletes its TCB",
        "integer 0..6 (default 2)"},
       {"fin_wait2_timeout",
@@ -262,7 +262,9 @@ std::optional<std::string> set_knob(Knobs& k, std::string_view name, std::string
   }
   if (name == "rto") {
     unsigned t = 0;
-    if (auto e = number(t, 1, 12)) return e;
+    // Up to 13: the default at the largest msl (2 x 6 + 1), so every value knob_value prints reads back (a trace
+    // saved at msl=6 names rto=13 and must replay).
+    if (auto e = number(t, 1, 13)) return e;
     k.rto = t;
     return std::nullopt;
   }

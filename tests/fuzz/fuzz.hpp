@@ -82,8 +82,8 @@ inline void check_valid_knobs(const model::Knobs& knobs, std::size_t max_states)
       finding("knob " + std::string(info.name) + " prints '" + value + "', which set_knob refuses: " + *e);
     }
     const std::string back = model::knob_value(again, info.name);
-    require(back == value, "knob " + std::string(info.name) + " prints '" + value + "', read back it prints '" +
-                               back + "'");
+    require(back == value,
+            "knob " + std::string(info.name) + " prints '" + value + "', read back it prints '" + back + "'");
   }
   if (knobs.isn.symbolic()) return;
   const model::TeardownModel m(knobs);

@@ -10,7 +10,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string path = "fuzz.toml";
     auto [file, read_error] = model::read_model_text(fuzz::text_of(data, size), path);
     if (!file) {
-      fuzz::require(read_error.starts_with(path + ":"), "a model file error that does not name the file: " + read_error);
+      fuzz::require(read_error.starts_with(path + ":"),
+                    "a model file error that does not name the file: " + read_error);
       return;
     }
     fuzz::require(file->settings.size() == file->lines.size(), "a setting without its line");

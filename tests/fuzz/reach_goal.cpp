@@ -13,7 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       fuzz::require(!error.empty(), "a refused goal with no message");
       return;
     }
-    const std::string again = "B=" + std::string(model::name(goal->second)) + " A=" + std::string(model::name(goal->first));
+    const std::string again =
+        "B=" + std::string(model::name(goal->second)) + " A=" + std::string(model::name(goal->first));
     std::string again_error;
     const auto reread = properties::parse_goal(again, again_error);
     fuzz::require(reread && *reread == *goal, "goal written as '" + again + "' does not read back: " + again_error);

@@ -133,7 +133,10 @@ MinimizeResult<M> minimize(const M& model, const SearchOptions& options, Cost&& 
   std::vector<End> ends;
   std::size_t pops = 0;
   while (!halted && !heap.empty()) {
-    const auto [key, id] = heap.top();
+    // Named copies, not a structured binding: the lambdas below capture them (clang before 16 cannot capture a
+    // binding, and the fuzz build uses Debian 12's clang 14).
+    const std::uint64_t key = heap.top().first;
+    const StateId id = heap.top().second;
     heap.pop();
     if (key != dist[id]) continue;  // stale: a cheaper way was found after this entry was pushed
     if (key > best || (!keep_ties && key == best)) break;

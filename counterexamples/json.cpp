@@ -284,6 +284,8 @@ class Parser {
 
 }  // namespace
 
+Json::Json() = default;
+
 const Json* Json::get(std::string_view key) const {
   if (kind != Kind::Object) return nullptr;
   for (const auto& [k, v] : members)

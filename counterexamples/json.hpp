@@ -14,6 +14,9 @@ namespace counterexamples {
 
 struct Json {
   enum class Kind { Null, Bool, Number, String, Array, Object };
+  /// Declared here, defaulted in json.cpp: clang 14 with libstdc++ 12 (the fuzz build) cannot otherwise tell
+  /// whether Json is default constructible while `members` names it inside an incomplete std::pair.
+  Json();
   Kind kind = Kind::Null;
   bool boolean = false;
   double number = 0;

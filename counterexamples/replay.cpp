@@ -18,8 +18,7 @@ using model::Label;
 using model::State;
 using Step = properties::Trace::value_type;
 
-constexpr std::size_t kMaxFrontier = 4096;          // states matching one step (in practice one or two)
-constexpr std::size_t kTrapSearchStates = 5000000;  // bound on each "is a final state reachable?" search
+constexpr std::size_t kMaxFrontier = 4096;  // states matching one step (in practice one or two)
 
 /// "what is wrong" with an error message, as the replay's result.
 ReplayResult failure(std::string message) {
@@ -139,7 +138,7 @@ struct FromState {
 
 /// True if no final state is reachable from `s`; nothing if the search hit its bound.
 template <class M>
-std::optional<bool> trapped(const M& m, const typename M::State& s) {
+std::optional<bool> trapped(const M& m, const typename M::State& s, std::size_t max_states) {
   struct Goal {
     const M* model;
     checker::Action on_state(const typename M::State& state, checker::StateId) {
@@ -147,7 +146,7 @@ std::optional<bool> trapped(const M& m, const typename M::State& s) {
     }
   } goal{&m};
   checker::SearchOptions options;
-  options.limits.max_states = kTrapSearchStates;
+  options.limits.max_states = max_states;
   options.initial_log2_slots = 10;
   const FromState<M> from{&m, s};  // the explorer keeps a reference to its model
   checker::Explorer<FromState<M>> explorer(from, options);
@@ -184,8 +183,9 @@ class Stepper {
     }
     return out;
   }
-  std::optional<bool> trapped(const State& s, std::uint32_t zone) const {
-    return timed_ ? counterexamples::trapped(*timed_, model::TimedState{s, zone}) : counterexamples::trapped(m_, s);
+  std::optional<bool> trapped(const State& s, std::uint32_t zone, std::size_t max_states) const {
+    return timed_ ? counterexamples::trapped(*timed_, model::TimedState{s, zone}, max_states)
+                  : counterexamples::trapped(m_, s, max_states);
   }
 
  private:
@@ -196,7 +196,7 @@ class Stepper {
 /// Re-checks that the trace's last step breaks `property` (or reaches the goal) and fills in why.
 /// zones[i]: the zone of r.trace[i] (0 in whole ticks).
 std::optional<std::string> recheck(const Stepper& stepper, Replayed& r, const std::vector<std::uint32_t>& zones,
-                                   std::optional<std::size_t> marked) {
+                                   std::optional<std::size_t> marked, std::size_t trap_search_states) {
   const model::TeardownModel& m = stepper.untimed();
   const State& last = r.trace.back().state;
   if (r.property == "reach") {
@@ -233,12 +233,12 @@ std::optional<std::string> recheck(const Stepper& stepper, Replayed& r, const st
       return std::nullopt;
     }
     case properties::Hook::Trap: {
-      const auto at_end = stepper.trapped(last, zones.back());
+      const auto at_end = stepper.trapped(last, zones.back(), trap_search_states);
       if (!at_end) return "the last state's future is too large to re-check eventual-close";
       if (!*at_end) return fmt::format("{}: a final state is still reachable from the last state", not_broken());
       std::size_t from = r.trace.size() - 1;
       if (marked && *marked < from) {
-        const auto there = stepper.trapped(r.trace[*marked].state, zones[*marked]);
+        const auto there = stepper.trapped(r.trace[*marked].state, zones[*marked], trap_search_states);
         if (!there) return fmt::format("step {}: its future is too large to re-check the trap mark", *marked);
         if (!*there) return fmt::format("step {} is marked trapped, but a final state is reachable from it", *marked);
         from = *marked;
@@ -263,7 +263,7 @@ std::optional<std::string> recheck(const Stepper& stepper, Replayed& r, const st
 
 }  // namespace
 
-ReplayResult replay(std::string_view text) {
+ReplayResult replay(std::string_view text, std::size_t trap_search_states) {
   auto parsed = parse_json(text);
   if (!parsed.value) return failure(parsed.error);
   const Json& root = *parsed.value;
@@ -401,7 +401,7 @@ ReplayResult replay(std::string_view text) {
     }
     r.trace.assign(reversed.rbegin(), reversed.rend());
     std::reverse(zones.begin(), zones.end());
-    auto why_not = recheck(stepper, r, zones, marked);
+    auto why_not = recheck(stepper, r, zones, marked, trap_search_states);
     if (!why_not) {
       error.reset();
       break;

@@ -2,6 +2,7 @@
 // Replay: re-checks a saved trace (what `--trace-out` writes) against the model, step by step, and re-checks
 // that its last step breaks the property it names (or reaches the goal it names).
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +29,9 @@ struct ReplayResult {
   std::string error;
 };
 
+/// The default bound on each search behind re-checking eventual-close.
+inline constexpr std::size_t kTrapSearchStates = 5000000;
+
 /// Replays the JSON text of a saved trace.
 ///
 /// Step 0 must be the model's initial state; every later step must be a transition of the model from the
@@ -37,6 +41,8 @@ struct ReplayResult {
 /// "model" must name known knobs only; missing knobs take the profile's values. Finally the named property
 /// must be broken by the last step (eventual-close: no final state is reachable from the last state), or, for
 /// "reach", the last state must be the goal.
-ReplayResult replay(std::string_view text);
+/// `trap_search_states` bounds each "is a final state reachable?" search of eventual-close (a search that hits it
+/// fails the replay as too large to re-check).
+ReplayResult replay(std::string_view text, std::size_t trap_search_states = kTrapSearchStates);
 
 }  // namespace counterexamples

@@ -285,8 +285,10 @@ const std::vector<KnobInfo>& knob_table() {
       {"rto",
        "retransmission timeout in ticks; the default outlasts any round trip, so only a lost or filtered "
        "segment is retransmitted",
-       "integer 1..12 (default 2 x msl + 1)",
-       optional_number(&Knobs::rto, 1, 12),
+       "integer 1..13 (default 2 x msl + 1)",
+       // up to 13, the default at the largest msl (2 x 6 + 1): every value printed reads back (a trace saved
+       // at msl=6 names rto=13 and must replay)
+       optional_number(&Knobs::rto, 1, 13),
        [](const Knobs& k) { return std::to_string(k.rto_ticks()); }},
       {"max_retries", "R2: retransmissions of one segment before the endpoint gives up and deletes its TCB",
        "integer 0..6 (default 2)",

@@ -8,15 +8,10 @@
 
 namespace model {
 
-std::pair<std::optional<ModelFile>, std::string> read_model_file(const std::string& path) {
-  toml::table table;
-  try {
-    table = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    const auto& where = e.source().begin;
-    return {std::nullopt,
-            fmt::format("{}:{}:{}: not a valid model file: {}", path, where.line, where.column, e.description())};
-  }
+namespace {
+
+/// The model file in `table` (parsed from `path`), or an error naming the file, line and key.
+std::pair<std::optional<ModelFile>, std::string> read_model_table(const toml::table& table, const std::string& path) {
   ModelFile file;
   for (const auto& [key, node] : table) {
     const int line = static_cast<int>(node.source().begin.line);
@@ -56,6 +51,32 @@ std::pair<std::optional<ModelFile>, std::string> read_model_file(const std::stri
     file.lines.push_back(line);
   }
   return {file, ""};
+}
+
+}  // namespace
+
+std::pair<std::optional<ModelFile>, std::string> read_model_file(const std::string& path) {
+  toml::table table;
+  try {
+    table = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    const auto& where = e.source().begin;
+    return {std::nullopt,
+            fmt::format("{}:{}:{}: not a valid model file: {}", path, where.line, where.column, e.description())};
+  }
+  return read_model_table(table, path);
+}
+
+std::pair<std::optional<ModelFile>, std::string> read_model_text(std::string_view text, const std::string& path) {
+  toml::table table;
+  try {
+    table = toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    const auto& where = e.source().begin;
+    return {std::nullopt,
+            fmt::format("{}:{}:{}: not a valid model file: {}", path, where.line, where.column, e.description())};
+  }
+  return read_model_table(table, path);
 }
 
 std::pair<std::optional<Knobs>, std::string> resolve_knobs(const std::optional<ModelFile>& file,

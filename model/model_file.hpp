@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -26,6 +27,8 @@ struct ModelFile {
 
 /// Reads `path`. \returns the file, or an error naming the file, line and key.
 std::pair<std::optional<ModelFile>, std::string> read_model_file(const std::string& path);
+/// Reads model-file text that came from `path` (used in messages only), as read_model_file reads a file.
+std::pair<std::optional<ModelFile>, std::string> read_model_text(std::string_view text, const std::string& path);
 
 /// Knobs from, in order: `profile_override` or the file's profile or rfc9293; the file's settings; then
 /// `sets` ("knob=value"). \returns the knobs, or an error naming the file, line and key or the --set.

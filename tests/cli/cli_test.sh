@@ -180,6 +180,11 @@ done
 expect 10 "the last one breaks eventual-close" -- replay "$work/trap.json"
 "$teardown" reach "A=FIN_WAIT_1 B=CLOSE_WAIT" "$src/scenarios/close-wait-stuck.toml" --trace-out "$work/reach.json" >/dev/null
 expect 10 "every step follows the model \(7 steps\) and reaches A=FIN_WAIT_1 B=CLOSE_WAIT" -- replay "$work/reach.json"
+# A trace saved at msl=6 names the default rto, 2 x 6 + 1 = 13, and replays (found by fuzz_knob_value: rto once
+# accepted 1..12 only, so such a trace exited 2).
+"$teardown" reach "A=SYN_SENT B=LISTEN" --set msl=6 --set timing=ticks --trace-out "$work/msl6.json" >/dev/null
+expect 10 "every step follows the model \(1 steps\) and reaches A=SYN_SENT B=LISTEN" -- replay "$work/msl6.json"
+expect 2 "knob rto: '14' is not accepted; use an integer from 1 to 13" -- check --set rto=14
 "$teardown" replay "$work/stray-data.json" --format json >"$work/again.json"
 # replay --format json: the saved trace as it was, plus what replay found (its verdict), and the output replays.
 if python3 - "$work/again.json" "$work/stray-data.json" <<'PY'

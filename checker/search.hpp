@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "checker/any_store.hpp"
+#include "checker/comm.hpp"
 #include "checker/graph.hpp"
 #include "checker/hash.hpp"
 #include "checker/model.hpp"
@@ -52,6 +53,9 @@ struct SearchOptions {
   /// Keep every transition's (source, target) ids, for the trap analysis after a complete search:
   /// 8 bytes per transition during the search, then a Graph (recorded_graph()).
   bool record_graph = false;
+  /// A distributed run's ranks (comm.hpp), for the callers that choose DistributedExplorer (distributed.hpp) when
+  /// it joins more than one; Explorer itself ignores it.
+  Comm* comm = nullptr;
 };
 
 /// The checker's own failure (a model that is not a function, a trace that does not rebuild): a bug, not a

@@ -1,0 +1,211 @@
+// The distributed search (checker/distributed.hpp) with its ranks as threads (checker/thread_comm.hpp): the same
+// states, transitions and depth as the one-process search on seeded random graphs and the grid, in 1, 2 and 3
+// ranks with 1 and 2 threads each, on the plain and tree stores; shortest traces rebuilt across ranks for state,
+// edge and dead-end stops; limits ending every rank as inconclusive.
+
+#include <catch2/catch.hpp>
+
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "bench/synthetic_model.hpp"
+#include "checker/distributed.hpp"
+#include "checker/search.hpp"
+#include "checker/thread_comm.hpp"
+#include "tests/checker/graph_model.hpp"
+
+namespace {
+
+using checker::Action;
+using checker::DistributedExplorer;
+using checker::Outcome;
+using checker::SearchOptions;
+using checker::StateId;
+using checker::StoreKind;
+using checker_test::GraphModel;
+using checker_test::Node;
+
+/// Runs fn(comm) on `ranks` threads, one rank each, and returns what each returned, by rank.
+template <class R>
+std::vector<R> on_ranks(int ranks, const std::function<R(checker::Comm&)>& fn) {
+  checker::ThreadHub hub(ranks);
+  std::vector<R> out(static_cast<std::size_t>(ranks));
+  std::vector<std::jthread> threads;
+  for (int r = 0; r < ranks; ++r)
+    threads.emplace_back([&, r] {
+      checker::ThreadComm comm(hub, r);
+      out[static_cast<std::size_t>(r)] = fn(comm);
+    });
+  threads.clear();  // joins
+  return out;
+}
+
+SearchOptions options(unsigned threads, StoreKind store = StoreKind::Plain) {
+  SearchOptions o;
+  o.threads = threads;
+  o.store = store;
+  o.initial_log2_slots = 2;  // small tables: growth happens during every test
+  return o;
+}
+
+struct Counts {
+  Outcome outcome = Outcome::Complete;
+  std::size_t states = 0, transitions = 0, depth = 0, mine = 0;
+};
+
+template <class M>
+Counts single(const M& model) {
+  checker::Explorer<M> ex(model, options(1));
+  const auto r = ex.run();
+  return {r.outcome, r.stats.states, r.stats.transitions, r.stats.depth, r.stats.states};
+}
+
+template <class M>
+std::vector<Counts> distributed(const M& model, int ranks, unsigned threads, StoreKind store) {
+  return on_ranks<Counts>(ranks, [&](checker::Comm& comm) {
+    DistributedExplorer<M> ex(model, options(threads, store), comm);
+    const auto r = ex.run();
+    return Counts{r.outcome, r.stats.states, r.stats.transitions, r.stats.depth, ex.stored_states()};
+  });
+}
+
+template <class M>
+void same_as_single(const M& model) {
+  const Counts one = single(model);
+  for (int ranks : {1, 2, 3})
+    for (unsigned threads : {1u, 2u})
+      for (StoreKind store : {StoreKind::Plain, StoreKind::Tree}) {
+        INFO("ranks " << ranks << ", threads " << threads << ", store " << checker::to_string(store));
+        const auto all = distributed(model, ranks, threads, store);
+        std::size_t owned = 0;
+        for (const Counts& c : all) {
+          CHECK(c.outcome == Outcome::Complete);
+          CHECK(c.states == one.states);
+          CHECK(c.transitions == one.transitions);
+          CHECK(c.depth == one.depth);
+          owned += c.mine;
+        }
+        CHECK(owned == one.states);  // every state has exactly one owner
+      }
+}
+
+TEST_CASE("distributed search: the one-process counts on random graphs and the grid") {
+  for (std::uint32_t seed : {1u, 2u, 3u}) {
+    INFO("seed " << seed);
+    same_as_single(checker_test::random_graph(seed, 3000, 4));
+  }
+  bench::GridModel grid;
+  grid.dims = 3;
+  grid.side = 12;
+  const Counts one = single(grid);
+  CHECK(one.states == 12 * 12 * 12);
+  CHECK(one.transitions == 3 * 11 * 12 * 12);
+  CHECK(one.depth == 33);
+  same_as_single(grid);
+}
+
+/// Stops at node `goal` (a state stop), or on an edge into it.
+struct Goal {
+  std::uint32_t goal;
+  bool on_edges = false;
+  Action on_state(const Node& s, StateId) { return !on_edges && s.id == goal ? Action::Stop : Action::Continue; }
+  Action on_edge(const Node&, StateId, std::uint32_t, const Node& to) {
+    return on_edges && to.id == goal ? Action::Stop : Action::Continue;
+  }
+};
+
+TEST_CASE("distributed search: a stop's trace is rebuilt across ranks and is a shortest one") {
+  const GraphModel g = checker_test::random_graph(7, 4000, 3);
+  const auto reference = checker_test::plain_bfs(g);
+  for (std::uint32_t goal : {1234u, 3999u, 17u})
+    for (bool on_edges : {false, true}) {
+      const int distance = reference.distance[goal];
+      if (distance <= 0) continue;
+      for (int ranks : {1, 2, 3}) {
+        INFO("goal " << goal << (on_edges ? " (edge)" : " (state)") << ", ranks " << ranks);
+        const auto traces = on_ranks<std::vector<std::uint32_t>>(ranks, [&](checker::Comm& comm) {
+          DistributedExplorer<GraphModel> ex(g, options(2), comm);
+          const auto r = ex.run(Goal{goal, on_edges});
+          CHECK(r.outcome == Outcome::Stopped);
+          const auto found = ex.shortest(r.stop, "note of rank " + std::to_string(comm.rank()));
+          std::vector<std::uint32_t> ids;
+          if (!found) return ids;
+          CHECK(found->second.rfind("note of rank ", 0) == 0);
+          for (const auto& step : found->first) ids.push_back(step.state.id);
+          // Each step is its label's successor of the step before.
+          for (std::size_t k = 1; k < found->first.size(); ++k)
+            CHECK(g.edges[found->first[k - 1].state.id].at(*found->first[k].label) == found->first[k].state.id);
+          return ids;
+        });
+        for (const auto& ids : traces) {
+          REQUIRE(!ids.empty());
+          CHECK(ids == traces.front());  // every rank has the same trace
+          CHECK(ids.front() == 0);
+          CHECK(ids.back() == goal);
+          CHECK(ids.size() == static_cast<std::size_t>(distance) + 1);  // shortest
+        }
+      }
+    }
+}
+
+struct DeadEnds {
+  Action on_deadlock(const Node&, StateId) { return Action::Stop; }
+};
+
+TEST_CASE("distributed search: a dead end stops every rank, with a shortest trace to it") {
+  // 0 -> 1 -> 2 -> 3 -> 4 (a dead end), and 0 -> 5 -> 6 -> 0.
+  const GraphModel g = checker_test::graph(7, {{0, 1}, {1, 2}, {2, 3}, {3, 4}, {0, 5}, {5, 6}, {6, 0}});
+  const auto lengths = on_ranks<std::size_t>(3, [&](checker::Comm& comm) {
+    DistributedExplorer<GraphModel> ex(g, options(1), comm);
+    const auto r = ex.run(DeadEnds{});
+    CHECK(r.outcome == Outcome::Stopped);
+    const auto found = ex.shortest(r.stop);
+    REQUIRE(found);
+    CHECK(found->first.back().state.id == 4);
+    return found->first.size();
+  });
+  CHECK(lengths == std::vector<std::size_t>{5, 5, 5});
+}
+
+TEST_CASE("distributed search: limits end every rank as inconclusive") {
+  const GraphModel g = checker_test::random_graph(11, 20000, 3);
+  const auto outcomes = on_ranks<Outcome>(2, [&](checker::Comm& comm) {
+    SearchOptions o = options(1);
+    o.limits.max_states = 500;
+    DistributedExplorer<GraphModel> ex(g, o, comm);
+    const auto r = ex.run();
+    CHECK(r.stats.states >= 500);
+    CHECK(r.stats.states < 20000);
+    return r.outcome;
+  });
+  CHECK(outcomes == std::vector<Outcome>{Outcome::StateLimit, Outcome::StateLimit});
+}
+
+TEST_CASE("distributed search: per-rank statistics reach rank 0") {
+  const GraphModel g = checker_test::random_graph(5, 5000, 4);
+  const auto sums = on_ranks<std::size_t>(3, [&](checker::Comm& comm) {
+    DistributedExplorer<GraphModel> ex(g, options(1), comm);
+    const auto r = ex.run();
+    const auto all = ex.rank_stats();
+    if (comm.rank() != 0) {
+      CHECK(all.empty());
+      return std::size_t{0};
+    }
+    REQUIRE(all.size() == 3);
+    std::size_t states = 0, transitions = 0;
+    for (int k = 0; k < 3; ++k) {
+      CHECK(all[static_cast<std::size_t>(k)].rank == k);
+      CHECK(all[static_cast<std::size_t>(k)].comm.messages_sent > 0);
+      states += all[static_cast<std::size_t>(k)].states;
+      transitions += all[static_cast<std::size_t>(k)].transitions;
+    }
+    CHECK(states == r.stats.states);
+    CHECK(transitions == r.stats.transitions);
+    return states;
+  });
+  CHECK(sums[0] == single(g).states);
+}
+
+}  // namespace

@@ -72,6 +72,22 @@ class TimedModel {
 
   bool final(const TimedState& s) const { return untimed_.final(s.untimed); }
 
+  // Distribution (checker/distributed.hpp): a state travels as its untimed bytes and its zone's bounds (a zone id
+  // means nothing in another process), and its owner follows the discrete part, so that the states that may
+  // cover one another meet on one rank.
+  static constexpr std::size_t kWireSize = sizeof(model::State) + timing::kZoneBytes;
+  void to_wire(const TimedState& s, std::byte* out) const {
+    std::memcpy(out, &s.untimed, sizeof(model::State));
+    timing::zone_to_bytes(s.zone, out + sizeof(model::State));
+  }
+  TimedState from_wire(const std::byte* in) const {
+    TimedState s;
+    std::memcpy(&s.untimed, in, sizeof(model::State));
+    s.zone = timing::zone_from_bytes(in + sizeof(model::State));
+    return s;
+  }
+  std::uint64_t owner_hash(const TimedState& s) const { return discrete_hash(s); }
+
   // Covering (checker/covering.hpp).
   std::uint64_t discrete_hash(const TimedState& s) const;
   bool same_discrete(const TimedState& a, const TimedState& b) const { return a.untimed == b.untimed; }

@@ -323,6 +323,17 @@ bool includes(std::uint32_t big, std::uint32_t small) {
   return true;
 }
 
+void zone_to_bytes(std::uint32_t zone, std::byte* out) {
+  static_assert(sizeof(Packed) == kZoneBytes);
+  std::memcpy(out, table().get(zone).data(), kZoneBytes);
+}
+
+std::uint32_t zone_from_bytes(const std::byte* in) {
+  Packed p;
+  std::memcpy(p.data(), in, kZoneBytes);
+  return table().intern(p);
+}
+
 std::size_t zone_count() {
   return table().count.load(std::memory_order_relaxed);
 }

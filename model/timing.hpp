@@ -93,4 +93,10 @@ bool includes(std::uint32_t big, std::uint32_t small);
 /// Distinct zones interned so far (in this process).
 std::size_t zone_count();
 
+/// A zone as bytes that mean the same in another process (a distributed search sends zones with their states),
+/// and back, interned here.
+inline constexpr std::size_t kZoneBytes = (kNew) * (kNew);
+void zone_to_bytes(std::uint32_t zone, std::byte* out);
+std::uint32_t zone_from_bytes(const std::byte* in);
+
 }  // namespace model::timing

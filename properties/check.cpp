@@ -131,8 +131,72 @@ std::string_view name(Verdict v) {
 
 namespace {
 
+/// Whether `search` runs distributed.
+checker::Comm* ranks_of(const checker::SearchOptions& search) {
+  return search.comm != nullptr && search.comm->size() > 1 ? search.comm : nullptr;
+}
+
+template <class M>
+Report check_distributed(const M& model, const CheckOptions& options, checker::Comm& comm) {
+  if (options.minimize != Minimize::Steps || options.all_shortest > 1)
+    throw std::invalid_argument("--minimize faults and --all-shortest need one rank: run without mpirun");
+  std::vector<std::size_t> chosen = options.properties;
+  if (chosen.empty())
+    for (std::size_t p = 0; p < all().size(); ++p) chosen.push_back(p);
+  std::vector<std::size_t> searched;  // all but eventual-close, whose trap analysis needs the whole graph
+  for (std::size_t p : chosen)
+    if (all()[p].hook != Hook::Trap) searched.push_back(p);
+
+  checker::SearchOptions search = options.search;
+  search.record_graph = false;
+  checker::DistributedExplorer<M> explorer(model, search, comm);
+  Monitor<M> monitor(untimed(model), searched);
+  Report report;
+  checker::SearchResult<M> run;
+  bool covered = false;
+  if constexpr (std::is_same_v<M, model::TimedModel>) {
+    if (options.covering) {  // ownership follows the discrete part: every possible cover is on this rank
+      const auto state_of = [&explorer](StateId id) { return explorer.state(id); };
+      using Cover = checker::Covering<M, Monitor<M>, decltype(state_of)>;
+      const auto covering = std::make_unique<Cover>(model, state_of, monitor);
+      run = explorer.run(*covering);
+      report.covered = checker::reduce(comm, covering->covered_count(), checker::Comm::Op::Sum);
+      covered = true;
+    }
+  }
+  if (!covered) run = explorer.run(monitor);
+  report.outcome = run.outcome;
+  report.stats = run.stats;
+  const bool complete = run.outcome == checker::Outcome::Complete || run.outcome == checker::Outcome::Stopped;
+  for (std::size_t p : chosen) {
+    Result r;
+    r.property = p;
+    if (all()[p].hook == Hook::Trap) {
+      r.why = "not decided: its trap analysis walks the whole state graph, which no rank holds; run it without mpirun";
+    } else {
+      std::optional<checker::StopRecord<M>> mine;
+      std::string why;
+      if (auto f = monitor.found(p)) {
+        mine = f->where;
+        why = std::move(f->why);
+      }
+      if (auto got = explorer.shortest(mine, why)) {  // collective: every rank takes part for every property
+        r.verdict = Verdict::Violated;
+        r.trace = untimed_trace(got->first);
+        r.why = std::move(got->second);
+      } else {
+        r.verdict = complete ? Verdict::Holds : Verdict::Unknown;
+      }
+    }
+    report.results.push_back(std::move(r));
+  }
+  report.ranks = explorer.rank_stats();
+  return report;
+}
+
 template <class M>
 Report check_model(const M& model, const CheckOptions& options) {
+  if (checker::Comm* comm = ranks_of(options.search)) return check_distributed(model, options, *comm);
   std::vector<std::size_t> chosen = options.properties;
   if (chosen.empty())
     for (std::size_t p = 0; p < all().size(); ++p) chosen.push_back(p);
@@ -250,6 +314,16 @@ ReachReport reach_model(const M& model, model::TcpState a, model::TcpState b, co
       return u.tcb[0].state == a && u.tcb[1].state == b ? Action::Stop : Action::Continue;
     }
   } goal{a, b};
+  if (checker::Comm* comm = ranks_of(options)) {
+    checker::DistributedExplorer<M> explorer(model, options, *comm);
+    const auto run = explorer.run(goal);
+    ReachReport report;
+    report.outcome = run.outcome;
+    report.stats = run.stats;
+    if (auto got = explorer.shortest(run.stop)) report.witness = untimed_trace(got->first);
+    report.ranks = explorer.rank_stats();
+    return report;
+  }
   checker::Explorer<M> explorer(model, options);
   const auto run = explorer.run(goal);
   ReachReport report;

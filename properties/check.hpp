@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "checker/distributed.hpp"
 #include "checker/search.hpp"
 #include "model/teardown.hpp"
 #include "model/timed_model.hpp"
@@ -86,6 +87,8 @@ struct Report {
   checker::Stats stats;
   /// With covering: transitions dropped because a stored state covered their target.
   std::optional<std::size_t> covered;
+  /// A distributed run (options.search.comm joining more than one rank): every rank's statistics, at rank 0.
+  std::vector<checker::RankStats> ranks;
 };
 
 /// Runs the search once with every chosen property. A property that holds only gets Holds when the search
@@ -96,6 +99,12 @@ struct Report {
 /// a shortest trace to a non-final dead end, which a trap reached through a cycle could beat by a few steps.
 /// On the timed model (exact real time), every trace is real-time feasible; traces come back untimed (the zones
 /// dropped), so that renderers and Z3 read them as any other.
+///
+/// Distributed (options.search.comm joining more than one rank: every rank calls this with the same arguments):
+/// the search is checker/distributed.hpp's, and every rank gets the same report. eventual-close is then Unknown,
+/// its `why` saying that its trap analysis needs one rank (it walks the whole graph, which no rank holds), and
+/// minimisation (minimize, all_shortest) is refused (\throws std::invalid_argument): its Dijkstra search is a
+/// one-process search.
 Report check(const model::TeardownModel& model, const CheckOptions& options);
 Report check(const model::TimedModel& model, const CheckOptions& options);
 
@@ -124,7 +133,9 @@ struct ReachReport {
   std::vector<Trace> more;
   /// False when a limit ended the minimisation: `witness` is the best found, not proven minimal.
   bool minimal = true;
+  std::vector<checker::RankStats> ranks;  ///< as Report::ranks
 };
+/// Distributed as check() is, when options.comm joins more than one rank.
 ReachReport reach(const model::TeardownModel& model, model::TcpState a, model::TcpState b,
                   const checker::SearchOptions& options);
 ReachReport reach(const model::TimedModel& model, model::TcpState a, model::TcpState b,

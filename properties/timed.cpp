@@ -1,6 +1,7 @@
 #include "properties/timed.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 #include <utility>
 
 #include "model/timed_model.hpp"
@@ -63,6 +64,8 @@ TimedReport check_timed(const model::Knobs& knobs, const CheckOptions& options) 
   if (!knobs.timing_exact) return out;
 
   // What the tick search cannot decide for real time: one exact-time search of those properties alone.
+  checker::Comm* comm = options.search.comm;
+  const bool distributed = comm != nullptr && comm->size() > 1;
   CheckOptions rest = options;
   rest.properties.clear();
   std::vector<std::size_t> index;  // rest.properties[k] is out.report.results[index[k]]
@@ -71,7 +74,7 @@ TimedReport check_timed(const model::Knobs& knobs, const CheckOptions& options) 
     const Hook hook = all()[r.property].hook;
     const bool safety = hook == Hook::Edge || hook == Hook::State;
     const bool settled = (r.verdict == Verdict::Holds && safety) || out.decided_by[i] == DecidedBy::TickTrace;
-    if (settled) continue;
+    if (settled || (hook == Hook::Trap && distributed)) continue;  // distributed: no trap analysis either way
     rest.properties.push_back(r.property);
     index.push_back(i);
   }
@@ -87,7 +90,17 @@ TimedReport check_timed(const model::Knobs& knobs, const CheckOptions& options) 
   out.report.covered = zones.covered;
   out.covered = zones.covered;
   out.zones = model::timing::zone_count();
+  if (distributed) out.zones = checker::reduce(*comm, out.zones, checker::Comm::Op::Sum);
   out.report.stats = add(out.ticks_stats, zones.stats);
+  for (std::size_t r = 0; r < std::min(out.report.ranks.size(), zones.ranks.size()); ++r) {
+    checker::RankStats& mine = out.report.ranks[r];
+    const checker::RankStats& more = zones.ranks[r];
+    mine.states += more.states;
+    mine.transitions += more.transitions;
+    mine.seconds += more.seconds;
+    mine.peak_memory_bytes = std::max(mine.peak_memory_bytes, more.peak_memory_bytes);
+    mine.comm = more.comm;  // the Comm counts from the start of the process: the later search's figures hold both
+  }
   out.report.outcome = combine(out.report.outcome, zones.outcome);
   for (std::size_t k = 0; k < index.size(); ++k) {
     const std::size_t i = index[k];
@@ -104,6 +117,8 @@ ReachReport reach_timed(const model::Knobs& knobs, model::TcpState a, model::Tcp
                         const checker::SearchOptions& options, Minimize by, std::size_t max_traces) {
   const model::TeardownModel untimed(knobs);
   const bool minimise = by != Minimize::Steps || max_traces > 1;
+  if (minimise && options.comm != nullptr && options.comm->size() > 1)
+    throw std::invalid_argument("--minimize faults and --all-shortest need one rank: run without mpirun");
   if (!knobs.timing_exact)
     return minimise ? reach_minimal(untimed, a, b, by, max_traces, options) : reach(untimed, a, b, options);
   const model::TimedModel timed(untimed);

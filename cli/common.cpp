@@ -301,6 +301,7 @@ int exit_code(const std::vector<const properties::TimedReport*>& reports) {
 
 namespace {
 
+/// The search stops at its next check, as at a limit (install_stop_handlers).
 extern "C" void on_stop_signal(int) {
   checker::request_stop();
 }

@@ -7,7 +7,7 @@
 
 #include "cli/common.hpp"
 #include "cli/exit_codes.hpp"
-#include "model/model_file.hpp"
+#include "model/knobs.hpp"
 #include "properties/properties.hpp"
 
 namespace cli {

@@ -810,15 +810,26 @@ int explain_fin_wait(unsigned threads) {
   return kExitDone;
 }
 
+/// What `explain` reads from the command line.
+struct ExplainOptions {
+  std::string topic;
+  unsigned threads = 2;
+  double budget = 55;
+};
+
+int run_explain(const ExplainOptions& o) {
+  if (o.topic == "time-wait") return explain_time_wait(o.threads, o.budget);
+  if (o.topic == "close-wait") return explain_close_wait(o.threads);
+  if (o.topic == "fin-wait") return explain_fin_wait(o.threads);
+  fmt::print(stderr, "teardown: explain {}: no such topic; the topics are time-wait, close-wait and fin-wait\n",
+             o.topic);
+  return kExitUsage;
+}
+
 }  // namespace
 
 void add_explain_command(CLI::App& app, int& exit_code) {
-  struct Options {
-    std::string topic;
-    unsigned threads = 2;
-    double budget = 55;
-  };
-  auto options = std::make_shared<Options>();
+  auto options = std::make_shared<ExplainOptions>();
   auto* cmd =
       app.add_subcommand("explain", "a short lesson built from runs made now: time-wait, close-wait or fin-wait");
   cmd->footer(
@@ -830,20 +841,7 @@ void add_explain_command(CLI::App& app, int& exit_code) {
                   "time-wait: seconds the lesson may take (default 55); exact-time rows left without time are "
                   "reported as unknown or not run")
       ->check(CLI::Range(1.0, 86400.0));
-  cmd->callback([options, &exit_code] {
-    const std::string& topic = options->topic;
-    if (topic == "time-wait")
-      exit_code = explain_time_wait(options->threads, options->budget);
-    else if (topic == "close-wait")
-      exit_code = explain_close_wait(options->threads);
-    else if (topic == "fin-wait")
-      exit_code = explain_fin_wait(options->threads);
-    else {
-      fmt::print(stderr, "teardown: explain {}: no such topic; the topics are time-wait, close-wait and fin-wait\n",
-                 topic);
-      exit_code = kExitUsage;
-    }
-  });
+  cmd->callback([options, &exit_code] { exit_code = run_explain(*options); });
 }
 
 }  // namespace cli

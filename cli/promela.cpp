@@ -1,3 +1,4 @@
+#include "cli/common.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/promela.hpp"
 
@@ -85,18 +86,6 @@ void run_export(const ExportOptions& o) {
   write_output(o.out, model::promela::export_model(knobs, props));
 }
 
-/// The saved trace's "model" object, as `check --trace-out` writes it.
-std::string knobs_json(const model::Knobs& k) {
-  std::string out = fmt::format(R"({{"profile":{})", counterexamples::quote(k.profile));
-  for (const auto& info : model::knob_table()) {
-    const std::string v = model::knob_value(k, info.name);
-    const bool number = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
-    const bool boolean = v == "true" || v == "false";
-    out += fmt::format(",{}:{}", counterexamples::quote(info.name), number || boolean ? v : counterexamples::quote(v));
-  }
-  return out + "}";
-}
-
 void run_import(const ImportOptions& o) {
   std::string text;
   if (o.input == "-") {
@@ -171,7 +160,7 @@ void run_import(const ImportOptions& o) {
   if (property.empty())
     throw BadInput(fmt::format("{}: the trail's last step breaks no property of the teardown model", o.input));
   write_output(
-      o.out, fmt::format(R"({{"tool":"teardown","version":"0.1.0","model":{},"property":{},"trace":{}}})",
+      o.out, fmt::format(R"({{"tool":"teardown","version":"{}","model":{},"property":{},"trace":{}}})", kVersion,
                          knobs_json(knobs), counterexamples::quote(property), counterexamples::trace_json(trace, why)) +
                  "\n");
 }

@@ -1,3 +1,4 @@
+#include "cli/distributed.hpp"
 #include "cli/check.hpp"
 
 #include <fmt/core.h>
@@ -54,6 +55,9 @@ int run_check(const CheckOptions& o) {
   if (!all_shortest) throw UsageError(fmt::format("--all-shortest {}: must be a count from 1 to 1000", o.all_shortest));
   options.minimize = *minimize;
   options.all_shortest = *all_shortest;
+  if (distributed() && (*minimize == properties::Minimize::Faults || *all_shortest > 1))
+    throw UsageError("--minimize faults and --all-shortest need one rank (their Dijkstra search is not distributed): "
+                     "run without mpirun");
   const bool several = *all_shortest > 1;
   if (*minimize == properties::Minimize::Faults && !o.property_names.empty())
     for (std::size_t p : options.properties)
@@ -114,10 +118,10 @@ int run_check(const CheckOptions& o) {
           proved(knobs, report, r) ? "true" : "false", cli::minimal_json(r, *minimize, several),
           cli::real_time_json(timed, i, knobs.timing_exact));
     }
-    fmt::print(R"({{"tool":"teardown","version":"{}","model":{},"outcome":"{}","results":[{}],"stats":{},"exact":{}}})"
+    fmt::print(R"({{"tool":"teardown","version":"{}","model":{},"outcome":"{}","results":[{}],"stats":{},"exact":{}{}}})"
                "\n",
                kVersion, knobs_json(knobs), checker::to_string(report.outcome), results, stats_json(report.stats),
-               exact_json(timed));
+               exact_json(timed), report.ranks.empty() ? "" : R"(,"ranks":)" + ranks_json(report.ranks));
   } else {
     fmt::print("teardown check: {} (profile {})\n  knobs:{}\n\n",
                o.model_file.empty() ? "the built-in default model" : o.model_file, knobs.profile, knobs_text(knobs));
@@ -128,6 +132,9 @@ int run_check(const CheckOptions& o) {
     }
     if (artefacts) fmt::print("\n{}\n", cli::artefact_footnote("this trace"));
     fmt::print("\n{}\n", stats_text(report.stats, report.outcome));
+    if (!report.ranks.empty())
+      fmt::print("Distributed over {} ranks (states and transitions of both searches when time is exact):\n{}",
+                 report.ranks.size(), ranks_text(report.ranks));
     if (timed.zone_stats)
       fmt::print("Exact time: the search in whole ticks ({} states) decided what it could; an exact-time search "
                  "({} states, {} distinct zones, {} successors covered by a larger zone, {:.2f} s) decided the rest.\n",

@@ -1,3 +1,4 @@
+#include "cli/distributed.hpp"
 #include "cli/common.hpp"
 
 #include <unistd.h>
@@ -130,6 +131,12 @@ checker::SearchOptions search_options(const ModelOptions& o) {
                                 : checker::StoreKind::Plain;
   if (s.order == checker::Order::Dfs && s.threads > 1)
     throw UsageError("--threads: depth-first search runs on one thread");
+  s.comm = ranks();
+  if (distributed() && s.order == checker::Order::Dfs)
+    throw UsageError("--search dfs: a distributed search is breadth-first (run depth-first without mpirun)");
+  if (distributed() && s.store == checker::StoreKind::Hash)
+    throw UsageError("--store hash: a distributed search keeps whole states (plain or tree); hash compaction needs "
+                     "one rank");
   s.limits.max_states = o.max_states;
   s.limits.max_memory_bytes = parse_memory(o.max_memory);
   s.limits.time_limit_seconds = o.time_limit;
@@ -200,6 +207,7 @@ std::string stats_text(const checker::Stats& s, checker::Outcome outcome) {
 }
 
 void write_file(const std::string& path, const std::string& text, bool newline) {
+  if (!writes_output()) return;  // under mpirun, rank 0 writes
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);

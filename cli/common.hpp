@@ -63,8 +63,9 @@ std::size_t parse_memory(const std::string& text);
 /// for a bad knob or value (the message names it).
 model::Knobs load_knobs(const ModelOptions& o);
 
-/// The search the options ask for: order, threads, store, limits, and progress on stderr (with --progress, or when
-/// stderr is a terminal). Throws UsageError for depth-first search on more than one thread and a bad --max-memory.
+/// The search the options ask for: order, threads, store, limits, the ranks under mpirun (cli/distributed.hpp), and
+/// progress on stderr (with --progress, or when stderr is a terminal). Throws UsageError for depth-first search on
+/// more than one thread, a bad --max-memory, and under several ranks depth-first search or the hash store.
 checker::SearchOptions search_options(const ModelOptions& o);
 
 /// The knobs as the JSON object "model" of every report and saved trace: the profile, then every knob.
@@ -83,7 +84,7 @@ std::string exact_json(const properties::TimedReport& t);
 std::string stats_text(const checker::Stats& s, checker::Outcome outcome);
 
 /// Writes `text` (and a newline unless `newline` is false) to `path` through a temporary file, so no partial file
-/// is ever left behind.
+/// is ever left behind. Under mpirun, only rank 0 writes.
 void write_file(const std::string& path, const std::string& text, bool newline = true);
 
 /// The file --trace-out writes and `teardown replay` reads: {"tool","version","model","property","trace"},

@@ -7,15 +7,22 @@
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
+#include <string_view>
 
 #ifdef TEARDOWN_HAVE_MPI
 #include "checker/mpi/mpi_comm.hpp"
 #endif
+#include "cli/common.hpp"
 
 namespace cli {
 
 namespace {
 int error_fd = STDERR_FILENO;  // where internal errors go: the terminal's stderr, kept when a rank is silenced
+checker::Comm* started = nullptr;
+}  // namespace
+
+checker::Comm* ranks() {
+  return started;
 }
 
 std::unique_ptr<checker::Comm> start_ranks(int& argc, char**& argv) {
@@ -23,6 +30,7 @@ std::unique_ptr<checker::Comm> start_ranks(int& argc, char**& argv) {
   if (!under_mpirun) return nullptr;
 #ifdef TEARDOWN_HAVE_MPI
   auto comm = std::make_unique<checker::MpiComm>(argc, argv);
+  started = comm.get();
   if (comm->rank() != 0) {
     std::fflush(stdout);
     std::fflush(stderr);
@@ -42,12 +50,24 @@ std::unique_ptr<checker::Comm> start_ranks(int& argc, char**& argv) {
 #endif
 }
 
-bool writes_output(const checker::Comm* comm) {
-  return comm == nullptr || comm->rank() == 0;
+bool writes_output() {
+  return started == nullptr || started->rank() == 0;
 }
 
-bool distributed(const checker::Comm* comm) {
-  return comm != nullptr && comm->size() > 1;
+bool distributed() {
+  return started != nullptr && started->size() > 1;
+}
+
+void require_distributable_command(int argc, char** argv) {
+  if (!distributed()) return;
+  for (int k = 1; k < argc; ++k) {
+    const std::string_view arg = argv[k];
+    if (arg.starts_with("-")) continue;
+    if (arg == "check" || arg == "reach" || arg == "sweep") return;
+    throw UsageError(fmt::format("{} runs on one rank: start it without mpirun (under mpirun, {} ranks run check, "
+                                 "reach and sweep)",
+                                 arg, started->size()));
+  }
 }
 
 void print_internal_error(const std::string& what) {

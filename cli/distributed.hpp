@@ -15,15 +15,22 @@
 namespace cli {
 
 /// The ranks of this run: an MPI communicator when started by mpirun (and built with Open MPI), else none.
-/// Silences the output of ranks other than 0. \throws UsageError-free std::runtime_error when started by mpirun
-/// but built without MPI.
+/// Silences the output of ranks other than 0. \throws std::runtime_error when started by mpirun but built
+/// without MPI. \pre called once, before anything is printed.
 std::unique_ptr<checker::Comm> start_ranks(int& argc, char**& argv);
 
-/// Whether output belongs to this process: no ranks, or rank 0.
-bool writes_output(const checker::Comm* comm);
+/// The ranks start_ranks() started (none before, or when not under mpirun): what search_options() hands every
+/// search of check, reach and sweep.
+checker::Comm* ranks();
 
-/// Whether a search with `comm` is distributed (more than one rank).
-bool distributed(const checker::Comm* comm);
+/// Whether output belongs to this process: no ranks, or rank 0.
+bool writes_output();
+
+/// Whether this run has more than one rank.
+bool distributed();
+
+/// Under more than one rank: throws UsageError unless the command line's command is check, reach or sweep.
+void require_distributable_command(int argc, char** argv);
 
 /// Prints an internal error where the user sees it, even on a rank whose output is silenced.
 void print_internal_error(const std::string& what);

@@ -8,9 +8,11 @@
 #include <CLI/CLI.hpp>
 #include <array>
 #include <exception>
+#include <memory>
 
 #include "cli/check.hpp"
 #include "cli/common.hpp"
+#include "cli/distributed.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/explain.hpp"
 #include "cli/list.hpp"
@@ -43,7 +45,10 @@ constexpr std::array<AddCommand, 9> kCommands = {
 int main(int argc, char** argv) {
   model::sym::set_decider_factory(smt::make_decider);  // symbolic ISNs ask Z3 (one solver per thread)
   cli::install_stop_handlers();
+  std::unique_ptr<checker::Comm> ranks;  // under mpirun: MPI, finalised when main returns
   try {
+    ranks = cli::start_ranks(argc, argv);
+    cli::require_distributable_command(argc, argv);
     CLI::App app{"teardown: a model checker for TCP connection teardown"};
     app.footer(
         "Exit codes (each subcommand's --help says its own): 0 holds / done, 10 violated / found, 3 inconclusive "
@@ -67,7 +72,9 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "teardown: {}\n", e.what());
     return cli::kExitUsage;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "teardown: internal error: {}\n", e.what());
+    cli::print_internal_error(e.what());
+    // The other ranks may be waiting for this one in a collective: end them all.
+    if (cli::distributed()) ranks->abort(cli::kExitInternal);
     return cli::kExitInternal;
   }
 }

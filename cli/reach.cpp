@@ -1,3 +1,4 @@
+#include "cli/distributed.hpp"
 #include "cli/reach.hpp"
 
 #include <fmt/core.h>
@@ -40,6 +41,9 @@ int run_reach(const ReachOptions& o) {
   if (!all_shortest) throw UsageError(fmt::format("--all-shortest {}: must be a count from 1 to 1000", o.all_shortest));
   const bool several = *all_shortest > 1;
   const bool minimised = *minimize == properties::Minimize::Faults || several;
+  if (distributed() && minimised)
+    throw UsageError("--minimize faults and --all-shortest need one rank (their Dijkstra search is not distributed): "
+                     "run without mpirun");
   const properties::ReachReport report =
       properties::reach_timed(knobs, a, b, search, *minimize, std::max<std::size_t>(*all_shortest, 1));
   if (search.progress) fmt::print(stderr, "\n");
@@ -67,14 +71,14 @@ int run_reach(const ReachOptions& o) {
   }
   if (o.format == "json") {
     fmt::print(R"({{"tool":"teardown","version":"{}","model":{},"goal":{},"outcome":"{}","found":{},"artefact":{},)"
-               R"("trace":{}{},"real_time":{},"timing":"{}","stats":{}}})"
+               R"("trace":{}{},"real_time":{},"timing":"{}","stats":{}{}}})"
                "\n",
                kVersion, knobs_json(knobs), counterexamples::quote(o.goal), checker::to_string(report.outcome),
                witness ? "true" : "false", artefact ? "true" : "false",
                witness ? counterexamples::trace_json(*witness, why) : "null",
                cli::witness_json(report, *minimize, several, why),
                real_time ? cli::real_time_value_json(*real_time) : "null", knobs.timing_exact ? "exact" : "ticks",
-               stats_json(report.stats));
+               stats_json(report.stats), report.ranks.empty() ? "" : R"(,"ranks":)" + ranks_json(report.ranks));
   } else if (witness) {
     const std::string heading = minimised ? cli::witness_heading(report, *minimize, several) : "A shortest witness:";
     fmt::print("teardown reach {}: {}{}\n{}{}\n", o.goal,

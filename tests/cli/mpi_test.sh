@@ -16,7 +16,7 @@ trap 'rm -rf "$dir"' EXIT
 fail=0
 failed() { echo "FAIL: $*"; fail=1; }
 
-field() {  # field FILE EXPR: a Python expression over the JSON document d
+field() {  # field FILE EXPR: a Python expression (several: printed space-separated) over the JSON document d
   python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"
 }
 
@@ -31,11 +31,27 @@ for n in 2 3; do
   got=$(field "$dir/np$n.json" '(d["stats"]["states"], d["stats"]["transitions"], d["results"][0]["verdict"], d["outcome"])')
   [ "$got" = "$want" ] || failed "-np $n: $got, one process: $want"
   ranks=$(field "$dir/np$n.json" 'len(d["ranks"]), sum(r["states"] for r in d["ranks"]) == d["stats"]["states"], all(r["messages_sent"] > 0 for r in d["ranks"])')
-  [ "$ranks" = "($n, True, True)" ] || failed "-np $n: per-rank statistics $ranks"
+  [ "$ranks" = "$n True True" ] || failed "-np $n: per-rank statistics $ranks"
   echo "-np $n: $got"
 done
 echo "one process: $want"
 grep -q '"ranks"' "$dir/one.json" && failed "a one-process run has no per-rank statistics"
+
+# The distributed outputs validate against the schemas (their "ranks" array included).
+schemas="$(cd "$(dirname "$0")/../../cli/schemas" && pwd)"
+"${mpi[@]}" -np 2 "$td" reach "A=FIN_WAIT_2 B=CLOSE_WAIT" --format json > "$dir/reach2.json"
+for pair in "check np2.json" "reach reach2.json"; do
+  set -- $pair
+  /usr/bin/python3 - "$schemas/$1.schema.json" "$dir/$2" <<'PY' || failed "$2 does not validate against $1.schema.json"
+import json, sys
+import jsonschema
+errors = list(jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))).iter_errors(json.load(open(sys.argv[2]))))
+for e in errors[:3]:
+    print(f"  {list(e.absolute_path)}: {e.message[:300]}")
+assert "ranks" in json.load(open(sys.argv[2]))
+sys.exit(1 if errors else 0)
+PY
+done
 
 # 2. The default model: every violated property's trace as short as the one process's, and replay accepts it.
 "$td" check --format json > "$dir/default1.json"
@@ -60,7 +76,7 @@ echo "default model: $(lengths "$dir/default2.json")"
 "${mpi[@]}" -np 2 "$td" check --profile rfc1337 --max-states 20000 --format json > "$dir/limit.json"; rc=$?
 [ "$rc" = 3 ] || failed "--max-states under -np 2: exit $rc"
 got=$(field "$dir/limit.json" 'd["outcome"], d["stats"]["states"] >= 20000, len(d["ranks"])')
-[ "$got" = "('state limit', True, 2)" ] || failed "--max-states under -np 2: $got"
+[ "$got" = "state limit True 2" ] || failed "--max-states under -np 2: $got"
 
 # 4. What needs one rank is refused, naming why.
 "${mpi[@]}" -np 2 "$td" check --minimize faults > /dev/null 2> "$dir/err.txt"; rc=$?

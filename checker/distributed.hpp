@@ -8,7 +8,8 @@
 //   - a successor owned by another rank travels to it in a batch of up to kBatch states (a few hundred KB), with
 //     its parent's reference (rank, local id); batches go out as soon as they fill, and the rank's first thread
 //     hands them to the Comm and stores what has arrived between its chunks of work, so sending and receiving
-//     overlap expansion;
+//     overlap expansion; a thread does not send again a state it sent lately (a small direct-mapped cache of
+//     whole states: its owner has it), which saves most of the traffic, as most transitions lead to known states;
 //   - levels are synchronous: when a rank has expanded its share of level d it sends every other rank an end
 //     mark, stores what arrives until it has every rank's mark (batches between two ranks keep their order, so
 //     nothing of level d + 1 is left in flight), and one all_reduce then sums the new states and combines the
@@ -235,6 +236,7 @@ class DistributedExplorer {
   using Clock = std::chrono::steady_clock;
   static constexpr std::size_t kChunk = 64;     // states a thread claims at a time
   static constexpr std::size_t kBatch = 2048;   // states a batch carries at most
+  static constexpr std::size_t kSentCache = std::size_t{1} << 16;  // per thread: states recently sent
   static constexpr std::uint64_t kNoReference = std::numeric_limits<std::uint64_t>::max();
   static constexpr std::uint32_t kNoEdge = std::numeric_limits<std::uint32_t>::max();
   enum : std::uint8_t { kData = 1, kEnd = 2 };
@@ -264,17 +266,20 @@ class DistributedExplorer {
       return s;
     }
   }
-  int owner_of(const State& s) const {
+  /// The owner hash, mixed again so that ownership does not follow the store's own use of the hash.
+  std::uint64_t owner_hash(const State& s) const {
     std::uint64_t h;
     if constexpr (requires { model_.owner_hash(s); })
       h = model_.owner_hash(s);
     else
       h = hash_bytes(reinterpret_cast<const std::byte*>(&s), sizeof(State));
-    // Mixed again, so that ownership does not follow the store's own use of the hash.
     h ^= h >> 31;
-    h *= 0x9E3779B97F4A7C15ull;
-    return static_cast<int>((h >> 32) % static_cast<std::uint64_t>(comm_.size()));
+    return h * 0x9E3779B97F4A7C15ull;
   }
+  int owner_of(std::uint64_t owner_hash) const {
+    return static_cast<int>((owner_hash >> 32) % static_cast<std::uint64_t>(comm_.size()));
+  }
+  int owner_of(const State& s) const { return owner_of(owner_hash(s)); }
 
   static std::uint64_t reference(int rank, StateId id) { return std::uint64_t(rank) << 32 | id; }
   std::uint64_t parent_of(StateId id) const { return parents()[id]; }
@@ -445,6 +450,10 @@ class DistributedExplorer {
     /// Per thread: the batch being filled for each other rank.
     struct Batches {
       std::vector<Bytes> to;
+      // The states this thread sent lately, direct-mapped by hash: one sent before is known to its owner (stored
+      // by the end of the level it was sent in), so it is not sent again. Whole states are compared: exact.
+      std::vector<State> sent = std::vector<State>(kSentCache);
+      std::vector<std::uint8_t> used = std::vector<std::uint8_t>(kSentCache, 0);
     };
 
     void ship(Batches& mine, int to) {
@@ -473,11 +482,16 @@ class DistributedExplorer {
               return;
           }
         }
-        const int owner = ex.owner_of(next);
+        const std::uint64_t h = ex.owner_hash(next);
+        const int owner = ex.owner_of(h);
         if (owner == me) {
           add(next, parent);
           return;
         }
+        const std::size_t slot = h & (kSentCache - 1);
+        if (batches.used[slot] && std::memcmp(&batches.sent[slot], &next, sizeof(State)) == 0) return;
+        batches.used[slot] = 1;
+        batches.sent[slot] = next;
         Bytes& b = batches.to[static_cast<std::size_t>(owner)];
         const std::size_t at = b.size();
         b.resize(at + kRecord);

@@ -38,6 +38,8 @@ class Comm {
   virtual ~Comm() = default;
   virtual int rank() const = 0;
   virtual int size() const = 0;
+  /// Ranks on this machine (this one included): they share its memory.
+  virtual int ranks_here() const = 0;
 
   /// Sends `bytes` to rank `to` (!= rank()); returns at once.
   virtual void send(int to, Bytes bytes) = 0;

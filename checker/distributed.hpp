@@ -35,7 +35,8 @@
 //   std::uint64_t owner_hash(const State&) const;        // equal for states that must meet on one rank
 //
 // Limits: max_states is for the whole run and is checked at each level's end (the last level may overshoot it);
-// each rank's store also stops at it. max_memory_bytes is per rank. The time limit and interrupts halt a rank
+// each rank's store also stops at it. max_memory_bytes is per rank (0: three quarters of the machine's memory,
+// shared by the ranks on it). The time limit and interrupts halt a rank
 // at once; the others follow at the level's end.
 
 #include <algorithm>
@@ -87,7 +88,7 @@ class DistributedExplorer {
     if (options_.store == StoreKind::Hash)
       throw std::invalid_argument("a distributed search cannot use the hash store (its states are not all kept)");
     std::size_t budget = options_.limits.max_memory_bytes;
-    if (budget == 0) budget = physical_memory_bytes() / 4 * 3 / static_cast<std::size_t>(comm_.size());
+    if (budget == 0) budget = physical_memory_bytes() / 4 * 3 / static_cast<std::size_t>(comm_.ranks_here());
     StoreConfig config;
     config.kind = options_.store;
     config.state_size = sizeof(State);
@@ -382,13 +383,14 @@ class DistributedExplorer {
 
     /// Stores `s`, owned here, found from `parent`; calls the state observer on a new one. Returns whether it
     /// is new and to be expanded.
-    void add(const State& s, std::uint64_t parent) {
+    /// `hint`: the tree store's tree of a state `s` is a successor of (the one being expanded), or none.
+    void add(const State& s, std::uint64_t parent, const typename Store::Hint* hint = nullptr) {
       if (halted.load(std::memory_order_relaxed)) return;
       if constexpr (requires { observer.covered(s); }) {
         if (observer.covered(s)) return;
       }
       const auto* bytes = reinterpret_cast<const std::byte*>(&s);
-      const auto r = store.insert(store.prepare(bytes, nullptr), bytes, kNoState);
+      const auto r = store.insert(store.prepare(bytes, hint), bytes, kNoState);
       if (r.full()) {
         halt(r.outcome == StateStore::Outcome::FullStates ? Outcome::StateLimit : Outcome::MemoryLimit);
         return;
@@ -466,7 +468,9 @@ class DistributedExplorer {
 
     void expand(StateId id, Batches& batches) {
       State s;
-      store.read(id, reinterpret_cast<std::byte*>(&s), nullptr);
+      typename Store::Hint hint;
+      store.read(id, reinterpret_cast<std::byte*>(&s), &hint);
+      hint.base = reinterpret_cast<const std::byte*>(&s);
       const std::uint64_t parent = reference(me, id);
       std::size_t count = 0;
       ex.model_.successors(s, [&](const Label& label, const State& next) {
@@ -485,7 +489,7 @@ class DistributedExplorer {
         const std::uint64_t h = ex.owner_hash(next);
         const int owner = ex.owner_of(h);
         if (owner == me) {
-          add(next, parent);
+          add(next, parent, &hint);
           return;
         }
         const std::size_t slot = h & (kSentCache - 1);

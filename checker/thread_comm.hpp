@@ -41,6 +41,7 @@ class ThreadComm final : public Comm {
 
   int rank() const override { return rank_; }
   int size() const override { return hub_.ranks(); }
+  int ranks_here() const override { return hub_.ranks(); }
   void send(int to, Bytes bytes) override;
   std::optional<Message> poll() override;
   Message receive() override;

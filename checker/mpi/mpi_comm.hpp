@@ -29,6 +29,7 @@ class MpiComm final : public Comm {
 
   int rank() const override { return rank_; }
   int size() const override { return size_; }
+  int ranks_here() const override { return here_; }
   void send(int to, Bytes bytes) override;
   std::optional<Message> poll() override;
   Message receive() override;
@@ -43,6 +44,7 @@ class MpiComm final : public Comm {
   void reap();     // drops the sends that have completed
   int rank_ = 0;
   int size_ = 1;
+  int here_ = 1;
   std::deque<std::unique_ptr<Pending>> in_flight_;
 };
 

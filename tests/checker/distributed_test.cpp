@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -116,6 +117,37 @@ struct Goal {
   }
 };
 
+/// What a rank saw of a stopped search. Ranks only collect: Catch's assertions belong to the test's own thread.
+struct Seen {
+  Outcome outcome = Outcome::Complete;
+  bool found = false;
+  std::string note;
+  std::vector<std::uint32_t> ids;
+  bool steps_follow = true;  // each step is its label's successor of the step before
+};
+
+template <class Observer>
+Seen stopped_run(const GraphModel& g, checker::Comm& comm, Observer observer) {
+  DistributedExplorer<GraphModel> ex(g, options(2), comm);
+  const auto r = ex.run(observer);
+  Seen out;
+  out.outcome = r.outcome;
+  const auto found = ex.shortest(r.stop, "note of rank " + std::to_string(comm.rank()));
+  if (!found) return out;
+  out.found = true;
+  out.note = found->second;
+  const auto& steps = found->first;
+  for (std::size_t k = 0; k < steps.size(); ++k) {
+    out.ids.push_back(steps[k].state.id);
+    if (k > 0) {
+      const auto& edges = g.edges[steps[k - 1].state.id];
+      out.steps_follow = out.steps_follow && steps[k].label && *steps[k].label < edges.size() &&
+                         edges[*steps[k].label] == steps[k].state.id;
+    }
+  }
+  return out;
+}
+
 TEST_CASE("distributed search: a stop's trace is rebuilt across ranks and is a shortest one") {
   const GraphModel g = checker_test::random_graph(7, 4000, 3);
   const auto reference = checker_test::plain_bfs(g);
@@ -125,26 +157,19 @@ TEST_CASE("distributed search: a stop's trace is rebuilt across ranks and is a s
       if (distance <= 0) continue;
       for (int ranks : {1, 2, 3}) {
         INFO("goal " << goal << (on_edges ? " (edge)" : " (state)") << ", ranks " << ranks);
-        const auto traces = on_ranks<std::vector<std::uint32_t>>(ranks, [&](checker::Comm& comm) {
-          DistributedExplorer<GraphModel> ex(g, options(2), comm);
-          const auto r = ex.run(Goal{goal, on_edges});
-          CHECK(r.outcome == Outcome::Stopped);
-          const auto found = ex.shortest(r.stop, "note of rank " + std::to_string(comm.rank()));
-          std::vector<std::uint32_t> ids;
-          if (!found) return ids;
-          CHECK(found->second.rfind("note of rank ", 0) == 0);
-          for (const auto& step : found->first) ids.push_back(step.state.id);
-          // Each step is its label's successor of the step before.
-          for (std::size_t k = 1; k < found->first.size(); ++k)
-            CHECK(g.edges[found->first[k - 1].state.id].at(*found->first[k].label) == found->first[k].state.id);
-          return ids;
+        const auto seen = on_ranks<Seen>(ranks, [&](checker::Comm& comm) {
+          return stopped_run(g, comm, Goal{goal, on_edges});
         });
-        for (const auto& ids : traces) {
-          REQUIRE(!ids.empty());
-          CHECK(ids == traces.front());  // every rank has the same trace
-          CHECK(ids.front() == 0);
-          CHECK(ids.back() == goal);
-          CHECK(ids.size() == static_cast<std::size_t>(distance) + 1);  // shortest
+        for (const Seen& s : seen) {
+          CHECK(s.outcome == Outcome::Stopped);
+          REQUIRE(s.found);
+          CHECK(s.note.rfind("note of rank ", 0) == 0);
+          CHECK(s.note == seen.front().note);  // one rank's stop, the same on every rank
+          CHECK(s.steps_follow);
+          CHECK(s.ids == seen.front().ids);
+          CHECK(s.ids.front() == 0);
+          CHECK(s.ids.back() == goal);
+          CHECK(s.ids.size() == static_cast<std::size_t>(distance) + 1);  // shortest
         }
       }
     }
@@ -157,55 +182,55 @@ struct DeadEnds {
 TEST_CASE("distributed search: a dead end stops every rank, with a shortest trace to it") {
   // 0 -> 1 -> 2 -> 3 -> 4 (a dead end), and 0 -> 5 -> 6 -> 0.
   const GraphModel g = checker_test::graph(7, {{0, 1}, {1, 2}, {2, 3}, {3, 4}, {0, 5}, {5, 6}, {6, 0}});
-  const auto lengths = on_ranks<std::size_t>(3, [&](checker::Comm& comm) {
-    DistributedExplorer<GraphModel> ex(g, options(1), comm);
-    const auto r = ex.run(DeadEnds{});
-    CHECK(r.outcome == Outcome::Stopped);
-    const auto found = ex.shortest(r.stop);
-    REQUIRE(found);
-    CHECK(found->first.back().state.id == 4);
-    return found->first.size();
-  });
-  CHECK(lengths == std::vector<std::size_t>{5, 5, 5});
+  const auto seen = on_ranks<Seen>(3, [&](checker::Comm& comm) { return stopped_run(g, comm, DeadEnds{}); });
+  for (const Seen& s : seen) {
+    CHECK(s.outcome == Outcome::Stopped);
+    CHECK(s.ids == std::vector<std::uint32_t>{0, 1, 2, 3, 4});
+    CHECK(s.steps_follow);
+  }
 }
 
 TEST_CASE("distributed search: limits end every rank as inconclusive") {
   const GraphModel g = checker_test::random_graph(11, 20000, 3);
-  const auto outcomes = on_ranks<Outcome>(2, [&](checker::Comm& comm) {
+  const auto counts = on_ranks<Counts>(2, [&](checker::Comm& comm) {
     SearchOptions o = options(1);
     o.limits.max_states = 500;
     DistributedExplorer<GraphModel> ex(g, o, comm);
     const auto r = ex.run();
-    CHECK(r.stats.states >= 500);
-    CHECK(r.stats.states < 20000);
-    return r.outcome;
+    return Counts{r.outcome, r.stats.states, r.stats.transitions, r.stats.depth, ex.stored_states()};
   });
-  CHECK(outcomes == std::vector<Outcome>{Outcome::StateLimit, Outcome::StateLimit});
+  for (const Counts& c : counts) {
+    CHECK(c.outcome == Outcome::StateLimit);
+    CHECK(c.states >= 500);
+    CHECK(c.states < single(g).states);
+    CHECK(c.states == counts.front().states);
+  }
 }
 
 TEST_CASE("distributed search: per-rank statistics reach rank 0") {
   const GraphModel g = checker_test::random_graph(5, 5000, 4);
-  const auto sums = on_ranks<std::size_t>(3, [&](checker::Comm& comm) {
+  struct Gathered {
+    std::size_t states = 0, transitions = 0;
+    std::vector<checker::RankStats> ranks;
+  };
+  const auto all = on_ranks<Gathered>(3, [&](checker::Comm& comm) {
     DistributedExplorer<GraphModel> ex(g, options(1), comm);
     const auto r = ex.run();
-    const auto all = ex.rank_stats();
-    if (comm.rank() != 0) {
-      CHECK(all.empty());
-      return std::size_t{0};
-    }
-    REQUIRE(all.size() == 3);
-    std::size_t states = 0, transitions = 0;
-    for (int k = 0; k < 3; ++k) {
-      CHECK(all[static_cast<std::size_t>(k)].rank == k);
-      CHECK(all[static_cast<std::size_t>(k)].comm.messages_sent > 0);
-      states += all[static_cast<std::size_t>(k)].states;
-      transitions += all[static_cast<std::size_t>(k)].transitions;
-    }
-    CHECK(states == r.stats.states);
-    CHECK(transitions == r.stats.transitions);
-    return states;
+    return Gathered{r.stats.states, r.stats.transitions, ex.rank_stats()};
   });
-  CHECK(sums[0] == single(g).states);
+  CHECK(all[1].ranks.empty());
+  CHECK(all[2].ranks.empty());
+  REQUIRE(all[0].ranks.size() == 3);
+  std::size_t states = 0, transitions = 0;
+  for (std::size_t k = 0; k < 3; ++k) {
+    CHECK(all[0].ranks[k].rank == static_cast<int>(k));
+    CHECK(all[0].ranks[k].comm.messages_sent > 0);
+    states += all[0].ranks[k].states;
+    transitions += all[0].ranks[k].transitions;
+  }
+  CHECK(states == all[0].states);
+  CHECK(transitions == all[0].transitions);
+  CHECK(states == single(g).states);
 }
 
 }  // namespace

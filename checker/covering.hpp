@@ -204,7 +204,8 @@ class Covering {
     return Action::Continue;
   }
   Action on_edge(const State& from, StateId from_id, const Label& label, const State& to) {
-    if constexpr (requires { inner_.on_edge(from, from_id, label, to); }) return inner_.on_edge(from, from_id, label, to);
+    if constexpr (requires { inner_.on_edge(from, from_id, label, to); })
+      return inner_.on_edge(from, from_id, label, to);
     return Action::Continue;
   }
   /// Called by the search just before it stores a successor (so a sibling stored a moment ago counts).

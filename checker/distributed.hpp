@@ -159,7 +159,7 @@ class DistributedExplorer {
   /// the lowest rank), as that trace, with the `note` its rank passed; nothing when no rank has one.
   /// \throws InternalError when the trace does not rebuild.
   std::optional<std::pair<std::vector<Step<M>>, std::string>> shortest(const std::optional<StopRecord<M>>& mine,
-                                                                        const std::string& note = {}) {
+                                                                       const std::string& note = {}) {
     constexpr std::uint64_t kNone = std::numeric_limits<std::uint64_t>::max();
     std::uint64_t key = kNone;
     if (mine) {
@@ -207,7 +207,8 @@ class DistributedExplorer {
 
     std::vector<Step<M>> steps;
     steps.push_back({std::nullopt, chain.front(), kNoState});
-    for (std::size_t k = 1; k < chain.size(); ++k) steps.push_back({label_to(chain[k - 1], chain[k]), chain[k], kNoState});
+    for (std::size_t k = 1; k < chain.size(); ++k)
+      steps.push_back({label_to(chain[k - 1], chain[k]), chain[k], kNoState});
     if (edge != kNoEdge) {
       std::uint32_t k = 0;
       std::optional<Step<M>> last;
@@ -235,8 +236,8 @@ class DistributedExplorer {
 
  private:
   using Clock = std::chrono::steady_clock;
-  static constexpr std::size_t kChunk = 64;     // states a thread claims at a time
-  static constexpr std::size_t kBatch = 2048;   // states a batch carries at most
+  static constexpr std::size_t kChunk = 64;                        // states a thread claims at a time
+  static constexpr std::size_t kBatch = 2048;                      // states a batch carries at most
   static constexpr std::size_t kSentCache = std::size_t{1} << 16;  // per thread: states recently sent
   static constexpr std::uint64_t kNoReference = std::numeric_limits<std::uint64_t>::max();
   static constexpr std::uint32_t kNoEdge = std::numeric_limits<std::uint32_t>::max();
@@ -316,7 +317,8 @@ class DistributedExplorer {
     model_.successors(from, [&](const Label& label, const State& next) {
       if (!found && std::memcmp(&next, &to, sizeof(State)) == 0) found = label;
     });
-    if (!found) throw InternalError("trace rebuilding: a state of the parent chain is not a successor of the one before");
+    if (!found)
+      throw InternalError("trace rebuilding: a state of the parent chain is not a successor of the one before");
     return *found;
   }
 
@@ -548,8 +550,8 @@ class DistributedExplorer {
       ends = 0;
       tick();
       const std::size_t size = store.size();
-      const auto votes = ex.comm_.all_reduce({halt_code(halted.load() ? local_outcome : Outcome::Complete)},
-                                             Comm::Op::Max);
+      const auto votes =
+          ex.comm_.all_reduce({halt_code(halted.load() ? local_outcome : Outcome::Complete)}, Comm::Op::Max);
       const auto totals = ex.comm_.all_reduce({size - level_end, size}, Comm::Op::Sum);
       global_outcome = outcome_of(votes[0]);
       const std::size_t max_states = ex.options_.limits.max_states;

@@ -37,18 +37,18 @@ struct Leave {
   std::optional<std::uint64_t> max_cost;  ///< none: some run stays forever (or none leaves)
   std::optional<Exit> quickest;           ///< the leaving move of a cheapest way out
   std::optional<Exit> slowest;            ///< the leaving move of a dearest way out, when max_cost is known
-  bool dead_end = false;  ///< some run reaches a state inside the region with no kept move
-  bool cycle = false;     ///< some run can go round inside the region forever
-  bool cut = false;       ///< more than max_states states: the figures are not known
-  std::size_t states = 0;  ///< distinct states inside the region visited
+  bool dead_end = false;                  ///< some run reaches a state inside the region with no kept move
+  bool cycle = false;                     ///< some run can go round inside the region forever
+  bool cut = false;                       ///< more than max_states states: the figures are not known
+  std::size_t states = 0;                 ///< distinct states inside the region visited
 };
 
 /// \param inside   inside(state): whether a state is in the region (`start` must be)
 /// \param allowed  allowed(label): whether a move is one of the runs considered
 /// \param cost     cost(label): a small non-negative integer
 template <Model M, class Inside, class Allowed, class Cost>
-Leave<M> cost_to_leave(const M& model, const typename M::State& start, Inside&& inside, Allowed&& allowed,
-                       Cost&& cost, std::size_t max_states = 2'000'000) {
+Leave<M> cost_to_leave(const M& model, const typename M::State& start, Inside&& inside, Allowed&& allowed, Cost&& cost,
+                       std::size_t max_states = 2'000'000) {
   using State = typename M::State;
   using Label = typename M::Label;
   using Exit = typename Leave<M>::Exit;

@@ -42,8 +42,7 @@ enum class Outcome {
 
 std::string_view to_string(Outcome outcome) noexcept;
 inline bool inconclusive(Outcome o) noexcept {
-  return o == Outcome::StateLimit || o == Outcome::MemoryLimit || o == Outcome::TimeLimit ||
-         o == Outcome::Interrupted;
+  return o == Outcome::StateLimit || o == Outcome::MemoryLimit || o == Outcome::TimeLimit || o == Outcome::Interrupted;
 }
 
 /// Asks every running and later search of this process to stop as Interrupted, at its next limit check (a

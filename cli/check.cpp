@@ -1,5 +1,5 @@
-#include "cli/distributed.hpp"
 #include "cli/check.hpp"
+#include "cli/distributed.hpp"
 
 #include <fmt/core.h>
 #include <CLI/CLI.hpp>
@@ -39,7 +39,8 @@ std::vector<std::optional<cli::IsnFindings>> isn_findings(const model::Knobs& kn
 
 /// A property proved for every ISN choice: it holds, the search completed, and the ISNs were symbolic.
 bool proved(const model::Knobs& knobs, const properties::Report& report, const properties::Result& r) {
-  return knobs.isn.symbolic() && r.verdict == properties::Verdict::Holds && report.outcome == checker::Outcome::Complete;
+  return knobs.isn.symbolic() && r.verdict == properties::Verdict::Holds &&
+         report.outcome == checker::Outcome::Complete;
 }
 
 int run_check(const CheckOptions& o) {
@@ -56,8 +57,9 @@ int run_check(const CheckOptions& o) {
   options.minimize = *minimize;
   options.all_shortest = *all_shortest;
   if (distributed() && (*minimize == properties::Minimize::Faults || *all_shortest > 1))
-    throw UsageError("--minimize faults and --all-shortest need one rank (their Dijkstra search is not distributed): "
-                     "run without mpirun");
+    throw UsageError(
+        "--minimize faults and --all-shortest need one rank (their Dijkstra search is not distributed): "
+        "run without mpirun");
   const bool several = *all_shortest > 1;
   if (*minimize == properties::Minimize::Faults && !o.property_names.empty())
     for (std::size_t p : options.properties)
@@ -85,8 +87,8 @@ int run_check(const CheckOptions& o) {
   if (first && (!o.trace_out.empty() || !o.render.empty())) {
     const properties::Result& r = report.results[*first];
     const std::string source = model_source(o);  // outlives c, which holds a view of it
-    Counterexample c{knobs, properties::all()[r.property].name, r.why, shown(*first), "", source,
-                     r.trapped_from, r.cycle_start};
+    Counterexample c{knobs,        properties::all()[r.property].name, r.why, shown(*first), "", source, r.trapped_from,
+                     r.cycle_start};
     c.findings = findings[*first] ? &*findings[*first] : nullptr;
     c.artefact = cli::artefact(timed, *first);
     const std::string rendered = render_trace(o.render, c);
@@ -118,10 +120,11 @@ int run_check(const CheckOptions& o) {
           proved(knobs, report, r) ? "true" : "false", cli::minimal_json(r, *minimize, several),
           cli::real_time_json(timed, i, knobs.timing_exact));
     }
-    fmt::print(R"({{"tool":"teardown","version":"{}","model":{},"outcome":"{}","results":[{}],"stats":{},"exact":{}{}}})"
-               "\n",
-               kVersion, knobs_json(knobs), checker::to_string(report.outcome), results, stats_json(report.stats),
-               exact_json(timed), report.ranks.empty() ? "" : R"(,"ranks":)" + ranks_json(report.ranks));
+    fmt::print(
+        R"({{"tool":"teardown","version":"{}","model":{},"outcome":"{}","results":[{}],"stats":{},"exact":{}{}}})"
+        "\n",
+        kVersion, knobs_json(knobs), checker::to_string(report.outcome), results, stats_json(report.stats),
+        exact_json(timed), report.ranks.empty() ? "" : R"(,"ranks":)" + ranks_json(report.ranks));
   } else {
     fmt::print("teardown check: {} (profile {})\n  knobs:{}\n\n",
                o.model_file.empty() ? "the built-in default model" : o.model_file, knobs.profile, knobs_text(knobs));
@@ -136,20 +139,23 @@ int run_check(const CheckOptions& o) {
       fmt::print("Distributed over {} ranks (states and transitions of both searches when time is exact):\n{}",
                  report.ranks.size(), ranks_text(report.ranks));
     if (timed.zone_stats)
-      fmt::print("Exact time: the search in whole ticks ({} states) decided what it could; an exact-time search "
-                 "({} states, {} distinct zones, {} successors covered by a larger zone, {:.2f} s) decided the rest.\n",
-                 timed.ticks_stats.states, timed.zone_stats->states, timed.zones, timed.covered.value_or(0),
-                 timed.zone_stats->seconds);
+      fmt::print(
+          "Exact time: the search in whole ticks ({} states) decided what it could; an exact-time search "
+          "({} states, {} distinct zones, {} successors covered by a larger zone, {:.2f} s) decided the rest.\n",
+          timed.ticks_stats.states, timed.zone_stats->states, timed.zones, timed.covered.value_or(0),
+          timed.zone_stats->seconds);
     else if (knobs.timing_exact)
-      fmt::print("Exact time: the search in whole ticks decided every property (a holds there holds in real time; "
-                 "each violation's trace fits real times), so no exact-time search was needed.\n");
+      fmt::print(
+          "Exact time: the search in whole ticks decided every property (a holds there holds in real time; "
+          "each violation's trace fits real times), so no exact-time search was needed.\n");
     if (report.outcome == checker::Outcome::Stopped)
       fmt::print("The search stopped early, as every checked property is already violated.\n");
     if (knobs.isn.symbolic()) {
       const smt::Stats z3 = smt::stats();
-      fmt::print("Symbolic ISNs: {} questions across ISNs, {} answered from the cache, {} sent to Z3 (the rest were "
-                 "pairwise differences, decided exactly).\n",
-                 z3.queries, z3.cache_hits, z3.z3_calls);
+      fmt::print(
+          "Symbolic ISNs: {} questions across ISNs, {} answered from the cache, {} sent to Z3 (the rest were "
+          "pairwise differences, decided exactly).\n",
+          z3.queries, z3.cache_hits, z3.z3_calls);
       for (const auto& r : report.results)
         if (proved(knobs, report, r))
           fmt::print("{} {}.\n", properties::all()[r.property].name, cli::proof_text(knobs));
@@ -194,9 +200,10 @@ void add_check_command(CLI::App& app, int& exit_code) {
   add_render_option(*check, options->render);
   check->add_option("--property", options->property_names,
                     "a property to check (repeatable); see `teardown list properties`");
-  check->add_option("--minimize", options->minimize,
-                    "steps (default: a shortest trace) or faults (fewest losses, duplications, filter drops and "
-                    "queue drops, then fewest steps)")
+  check
+      ->add_option("--minimize", options->minimize,
+                   "steps (default: a shortest trace) or faults (fewest losses, duplications, filter drops and "
+                   "queue drops, then fewest steps)")
       ->check(CLI::IsMember({"steps", "faults"}));
   check->add_option("--all-shortest", options->all_shortest,
                     "up to N distinct minimal traces per violated property (by --minimize)");

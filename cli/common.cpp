@@ -1,5 +1,5 @@
-#include "cli/distributed.hpp"
 #include "cli/common.hpp"
+#include "cli/distributed.hpp"
 
 #include <unistd.h>
 
@@ -89,9 +89,10 @@ std::size_t parse_memory(const std::string& text) {
   // can start, which is a bad input, not a limit reached.
   constexpr double kMinimum = 1024.0 * 1024;
   if (value * scale < kMinimum)
-    throw UsageError(fmt::format("--max-memory {}: below the minimum of 1M (the state table alone needs half a "
-                                 "megabyte)",
-                                 text));
+    throw UsageError(
+        fmt::format("--max-memory {}: below the minimum of 1M (the state table alone needs half a "
+                    "megabyte)",
+                    text));
   return static_cast<std::size_t>(value * scale);
 }
 
@@ -103,8 +104,8 @@ model::Knobs load_knobs(const ModelOptions& o) {
       throw UsageError(fmt::format("{}: is a directory, not a model file (a TOML file such as scenarios/default.toml)",
                                    o.model_file));
     if (!std::filesystem::is_regular_file(o.model_file))
-      throw UsageError(fmt::format("{}: is not a regular file (a device, pipe or socket), not a model file",
-                                   o.model_file));
+      throw UsageError(
+          fmt::format("{}: is not a regular file (a device, pipe or socket), not a model file", o.model_file));
     auto [read, error] = model::read_model_file(o.model_file);
     if (!read) throw UsageError(error);
     file = std::move(read);
@@ -126,7 +127,7 @@ checker::SearchOptions search_options(const ModelOptions& o) {
   checker::SearchOptions s;
   s.order = o.search == "dfs" ? checker::Order::Dfs : checker::Order::Bfs;
   s.threads = o.threads;
-  s.store = o.store == "tree" ? checker::StoreKind::Tree
+  s.store = o.store == "tree"   ? checker::StoreKind::Tree
             : o.store == "hash" ? checker::StoreKind::Hash
                                 : checker::StoreKind::Plain;
   if (s.order == checker::Order::Dfs && s.threads > 1)
@@ -135,8 +136,9 @@ checker::SearchOptions search_options(const ModelOptions& o) {
   if (distributed() && s.order == checker::Order::Dfs)
     throw UsageError("--search dfs: a distributed search is breadth-first (run depth-first without mpirun)");
   if (distributed() && s.store == checker::StoreKind::Hash)
-    throw UsageError("--store hash: a distributed search keeps whole states (plain or tree); hash compaction needs "
-                     "one rank");
+    throw UsageError(
+        "--store hash: a distributed search keeps whole states (plain or tree); hash compaction needs "
+        "one rank");
   s.limits.max_states = o.max_states;
   s.limits.max_memory_bytes = parse_memory(o.max_memory);
   s.limits.time_limit_seconds = o.time_limit;
@@ -181,9 +183,10 @@ std::string stats_json(const checker::Stats& s) {
 
 std::string exact_json(const properties::TimedReport& t) {
   if (!t.zone_stats) return "null";
-  return fmt::format(R"({{"ticks_states":{},"zone_states":{},"zone_transitions":{},"zones":{},"covered":{},"seconds":{:.3f}}})",
-                     t.ticks_stats.states, t.zone_stats->states, t.zone_stats->transitions, t.zones,
-                     t.covered ? std::to_string(*t.covered) : std::string("null"), t.zone_stats->seconds);
+  return fmt::format(
+      R"({{"ticks_states":{},"zone_states":{},"zone_transitions":{},"zones":{},"covered":{},"seconds":{:.3f}}})",
+      t.ticks_stats.states, t.zone_stats->states, t.zone_stats->transitions, t.zones,
+      t.covered ? std::to_string(*t.covered) : std::string("null"), t.zone_stats->seconds);
 }
 
 std::string stats_text(const checker::Stats& s, checker::Outcome outcome) {
@@ -198,9 +201,11 @@ std::string stats_text(const checker::Stats& s, checker::Outcome outcome) {
         "(probability of an omission at most {:.3g}); a property reported holding is not proven.",
         s.omission_probability);
   if (outcome == checker::Outcome::Interrupted)
-    out += "\nThe search was interrupted (SIGINT or SIGTERM) before exploring every state: results marked unknown "
-           "are inconclusive.";
-  else if (checker::inconclusive(outcome))    out += fmt::format(
+    out +=
+        "\nThe search was interrupted (SIGINT or SIGTERM) before exploring every state: results marked unknown "
+        "are inconclusive.";
+  else if (checker::inconclusive(outcome))
+    out += fmt::format(
         "\nThe search stopped at its {} before exploring every state: results marked unknown are inconclusive.",
         checker::to_string(outcome));
   return out;
@@ -223,8 +228,8 @@ void write_file(const std::string& path, const std::string& text, bool newline) 
 }
 
 std::string saved_trace(const model::Knobs& k, std::string_view property, std::string_view why,
-                        const properties::Trace& trace, std::string_view goal,
-                        std::optional<std::size_t> trapped_from, const IsnFindings* findings) {
+                        const properties::Trace& trace, std::string_view goal, std::optional<std::size_t> trapped_from,
+                        const IsnFindings* findings) {
   std::string extra = goal.empty() ? "" : fmt::format(R"(,"goal":{})", counterexamples::quote(goal));
   if (findings) extra += fmt::format(R"(,"isn_witness":{})", cli::witness_json(findings->witness));
   return fmt::format(R"({{"tool":"teardown","version":"{}","model":{},"property":{}{},"trace":{}}})", kVersion,

@@ -37,17 +37,18 @@ struct ModelOptions {
   std::vector<std::string> sets;
   std::string search = "bfs";
   unsigned threads = 1;
-  std::string store = "tree";  ///< --store: tree (the default: a tenth of the memory at the same speed on the TCP model)
+  std::string store =
+      "tree";  ///< --store: tree (the default: a tenth of the memory at the same speed on the TCP model)
   std::size_t max_states = 0;
   std::string max_memory;  ///< e.g. 4G, 512M; empty: default
   double time_limit = 0;
   std::string format = "text";
   std::string trace_out;
-  std::string render;  ///< --render (check, reach): empty means json into --trace-out
+  std::string render;              ///< --render (check, reach): empty means json into --trace-out
   std::string minimize = "steps";  ///< --minimize (check, reach): steps or faults
   std::string all_shortest;        ///< --all-shortest N (check, reach): empty means one trace
   bool progress = false;
-  std::string timing;  ///< --timing: the knob timing, applied after every --set
+  std::string timing;           ///< --timing: the knob timing, applied after every --set
   std::string covering = "on";  ///< --covering: the zone search drops states a stored zone covers
 };
 
@@ -92,8 +93,7 @@ void write_file(const std::string& path, const std::string& text, bool newline =
 /// Under symbolic ISNs the trace shows concrete numbers, and "isn_witness" gives the ISN values behind them.
 std::string saved_trace(const model::Knobs& k, std::string_view property, std::string_view why,
                         const properties::Trace& trace, std::string_view goal = {},
-                        std::optional<std::size_t> trapped_from = std::nullopt,
-                        const IsnFindings* findings = nullptr);
+                        std::optional<std::size_t> trapped_from = std::nullopt, const IsnFindings* findings = nullptr);
 
 /// --render on a command that produces a trace (check, reach, replay), bound to `render`.
 void add_render_option(CLI::App& cmd, std::string& render);

@@ -64,9 +64,10 @@ void require_distributable_command(int argc, char** argv) {
     const std::string_view arg = argv[k];
     if (arg.starts_with("-")) continue;
     if (arg == "check" || arg == "reach" || arg == "sweep") return;
-    throw UsageError(fmt::format("{} runs on one rank: start it without mpirun (under mpirun, {} ranks run check, "
-                                 "reach and sweep)",
-                                 arg, started->size()));
+    throw UsageError(
+        fmt::format("{} runs on one rank: start it without mpirun (under mpirun, {} ranks run check, "
+                    "reach and sweep)",
+                    arg, started->size()));
   }
 }
 
@@ -92,9 +93,10 @@ std::string ranks_json(const std::vector<checker::RankStats>& ranks) {
 std::string ranks_text(const std::vector<checker::RankStats>& ranks) {
   std::string out;
   for (const auto& r : ranks)
-    out += fmt::format("  rank {}: {} states, {} transitions, {} batches ({:.1f} MiB) sent, idle {:.2f} s of {:.2f} s\n",
-                       r.rank, r.states, r.transitions, r.comm.messages_sent,
-                       static_cast<double>(r.comm.bytes_sent) / (1 << 20), r.comm.idle_seconds, r.seconds);
+    out +=
+        fmt::format("  rank {}: {} states, {} transitions, {} batches ({:.1f} MiB) sent, idle {:.2f} s of {:.2f} s\n",
+                    r.rank, r.states, r.transitions, r.comm.messages_sent,
+                    static_cast<double>(r.comm.bytes_sent) / (1 << 20), r.comm.idle_seconds, r.seconds);
   return out;
 }
 

@@ -3,8 +3,8 @@
 // and how long a state lasts, measured by running the model on from a reached state. Nothing numeric is
 // written into the text: every figure printed is computed by this invocation.
 
-#include "cli/exit_codes.hpp"
 #include "cli/explain.hpp"
+#include "cli/exit_codes.hpp"
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -130,9 +130,8 @@ bool undisturbed(const model::Label& l) {
   using model::Event;
   const bool kind = l.event == Event::Tick || l.event == Event::Retransmit || l.event == Event::GiveUp ||
                     l.event == Event::TimeWaitEnd || l.event == Event::FinWait2End || l.event == Event::Deliver;
-  const bool fault_free =
-      l.fate == model::Fate::None || l.fate == model::Fate::Queued || l.fate == model::Fate::Filtered ||
-      l.fate == model::Fate::QueueFull;
+  const bool fault_free = l.fate == model::Fate::None || l.fate == model::Fate::Queued ||
+                          l.fate == model::Fate::Filtered || l.fate == model::Fate::QueueFull;
   return kind && fault_free;
 }
 
@@ -424,9 +423,12 @@ std::string tick_cell(const SweepRow& r) {
 std::string_view how_text(const SweepRow& r) {
   if (r.exact == properties::Verdict::Unknown) return "";
   switch (r.decided_by) {
-    case properties::DecidedBy::Ticks: return "holds in ticks";
-    case properties::DecidedBy::TickTrace: return "tick trace fits";
-    case properties::DecidedBy::Zones: return "zone search";
+    case properties::DecidedBy::Ticks:
+      return "holds in ticks";
+    case properties::DecidedBy::TickTrace:
+      return "tick trace fits";
+    case properties::DecidedBy::Zones:
+      return "zone search";
   }
   return "";
 }
@@ -485,9 +487,8 @@ Lines print_sweep(const std::vector<SweepRow>& rows, unsigned msl, unsigned top,
              "seconds", "exact time", "states", "seconds", "how");
   for (const SweepRow& r : rows) {
     if (r.exact_ran)
-      fmt::print("   {:>9}  {:>11}  {:>10}  {:>7.2f}  {:>11}  {:>10}  {:>7.2f}  {}\n", r.time_wait,
-                 tick_cell(r), r.ticks_states, r.ticks_seconds, verdict_text(r.exact), r.exact_states,
-                 r.exact_seconds, how_text(r));
+      fmt::print("   {:>9}  {:>11}  {:>10}  {:>7.2f}  {:>11}  {:>10}  {:>7.2f}  {}\n", r.time_wait, tick_cell(r),
+                 r.ticks_states, r.ticks_seconds, verdict_text(r.exact), r.exact_states, r.exact_seconds, how_text(r));
     else
       fmt::print("   {:>9}  {:>11}  {:>10}  {:>7.2f}  {:>11}\n", r.time_wait, tick_cell(r), r.ticks_states,
                  r.ticks_seconds, "not run");
@@ -619,16 +620,17 @@ int explain_time_wait(unsigned threads, double budget) {
         "   client's next connection (README, \"Why TIME-WAIT is 2 x MSL\": the line is past the last of them).\n",
         knobs_for(lesson).max_retries * knobs_for(lesson).rto_ticks());
 
-  fmt::print("\n2b. The same sweep with eager applications (apps=eager): the server sends its data as soon as it can\n");
+  fmt::print(
+      "\n2b. The same sweep with eager applications (apps=eager): the server sends its data as soon as it can\n");
   fmt::print("   $ {}\n", command(fmt::format("sweep time_wait=0..{}", top), "--property stray-data", eager));
   const auto eager_safe = print_sweep(eager_rows, msl, top, budget);
   const bool below_violated = eager_rows[2 * msl - 1].exact == properties::Verdict::Violated;
   if (eager_safe.exact && *eager_safe.exact == 2 * msl && below_violated) {
     fmt::print("   In real time the line is at 2 x MSL = {} ticks: one tick less lets old data in.\n", 2 * msl);
   } else {
-    fmt::print("   2 x MSL is {} ticks; the exact-time runs above {}.\n", 2 * msl,
-               eager_safe.exact ? fmt::format("put the line at {} ticks", *eager_safe.exact)
-                                : "do not locate the line");
+    fmt::print(
+        "   2 x MSL is {} ticks; the exact-time runs above {}.\n", 2 * msl,
+        eager_safe.exact ? fmt::format("put the line at {} ticks", *eager_safe.exact) : "do not locate the line");
   }
   if (eager_safe.ticks && eager_safe.exact && *eager_safe.ticks != *eager_safe.exact) {
     const unsigned gap = *eager_safe.ticks > *eager_safe.exact ? *eager_safe.ticks - *eager_safe.exact
@@ -705,8 +707,9 @@ int explain_time_wait(unsigned threads, double budget) {
   if (row == rows.end()) {
     fmt::print("   That length is not a row of the sweep in part 2.\n");
   } else {
-    fmt::print("   That row of the default model's sweep (part 2): stray-data {} in exact real time ({} in whole ticks).\n",
-               row->exact_ran ? verdict_text(row->exact) : std::string("not run"), tick_cell(*row));
+    fmt::print(
+        "   That row of the default model's sweep (part 2): stray-data {} in exact real time ({} in whole ticks).\n",
+        row->exact_ran ? verdict_text(row->exact) : std::string("not run"), tick_cell(*row));
     if (row->exact == properties::Verdict::Violated)
       fmt::print(
           "   So against the model's adversarial ISNs Linux's TIME-WAIT alone does not keep old data out: "

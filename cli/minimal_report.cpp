@@ -26,9 +26,13 @@ std::optional<std::size_t> parse_all_shortest(const std::string& text) {
 
 namespace {
 
-bool is_trap(const properties::Result& r) { return properties::all()[r.property].hook == properties::Hook::Trap; }
+bool is_trap(const properties::Result& r) {
+  return properties::all()[r.property].hook == properties::Hook::Trap;
+}
 
-std::string plural(unsigned n, const char* one, const char* many) { return fmt::format("{} {}", n, n == 1 ? one : many); }
+std::string plural(unsigned n, const char* one, const char* many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
 
 }  // namespace
 
@@ -63,9 +67,9 @@ std::string json_fields(const properties::Trace& trace, const std::vector<proper
                         std::optional<std::size_t> trapped_from) {
   const auto f = properties::count_faults(trace);
   const bool faults = by == properties::Minimize::Faults && !trap;
-  std::string json = fmt::format(
-      R"(,"minimized":"{}","faults":{},"losses":{},"duplications":{},"filter_drops":{},"queue_drops":{})",
-      faults ? "faults" : "steps", f.total(), f.losses, f.duplications, f.filter_drops, f.queue_drops);
+  std::string json =
+      fmt::format(R"(,"minimized":"{}","faults":{},"losses":{},"duplications":{},"filter_drops":{},"queue_drops":{})",
+                  faults ? "faults" : "steps", f.total(), f.losses, f.duplications, f.filter_drops, f.queue_drops);
   json += fmt::format(R"(,"minimal":{})", minimal ? "true" : "false");
   if (several) {
     json += R"(,"traces":[)";

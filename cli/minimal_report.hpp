@@ -1,6 +1,6 @@
 #pragma once
-// What `check` and `reach` with `--minimize steps|faults` and `--all-shortest N` add to the report: parsing the two options, the
-// line that says what a trace minimises and by how much, and the JSON fields for it.
+// What `check` and `reach` with `--minimize steps|faults` and `--all-shortest N` add to the report: parsing the two
+// options, the line that says what a trace minimises and by how much, and the JSON fields for it.
 
 #include <optional>
 #include <string>
@@ -29,7 +29,6 @@ std::string minimal_json(const properties::Result& r, properties::Minimize by, b
 /// The same for a `reach` witness (`reach --minimize`, `--all-shortest`): "A witness with the fewest faults: ...",
 /// and the JSON fields after "trace" in reach's report ("traces" holds every witness). Empty without a witness.
 std::string witness_heading(const properties::ReachReport& r, properties::Minimize by, bool several);
-std::string witness_json(const properties::ReachReport& r, properties::Minimize by, bool several,
-                         std::string_view why);
+std::string witness_json(const properties::ReachReport& r, properties::Minimize by, bool several, std::string_view why);
 
 }  // namespace cli

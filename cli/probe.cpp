@@ -126,8 +126,8 @@ int run_probe(const ProbeOptions& o) {
         seg.has(model::kAck) ? std::to_string(seg.ack) : "null", seg.len, response_json(r), model::name(r.after.state),
         counterexamples::quote(model::describe(r.arrival.rule)), r.arrival.delivered,
         model::held_text(r.after).empty() ? "null" : counterexamples::quote(model::held_text(r.after)),
-        vars_json(r.vars), context.listener ? "true" : "false",
-        context.passive ? "passive" : "active", context.shutdown ? "shutdown" : "close");
+        vars_json(r.vars), context.listener ? "true" : "false", context.passive ? "passive" : "active",
+        context.shutdown ? "shutdown" : "close");
     return kExitHolds;
   }
   const auto& v = r.vars;

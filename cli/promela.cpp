@@ -1,6 +1,6 @@
+#include "cli/promela.hpp"
 #include "cli/common.hpp"
 #include "cli/exit_codes.hpp"
-#include "cli/promela.hpp"
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -23,7 +23,6 @@
 namespace cli {
 
 namespace {
-
 
 struct BadInput : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -182,7 +181,8 @@ int guarded(Run run) {
 void add_promela_commands(CLI::App& app, int& exit_code) {
   auto* exp = app.add_subcommand("export", "write the model for another tool");
   exp->require_subcommand(1);
-  exp->footer("Exit: as the chosen format's subcommand says (promela: 0 written, 2 bad model or knobs it cannot export).");
+  exp->footer(
+      "Exit: as the chosen format's subcommand says (promela: 0 written, 2 bad model or knobs it cannot export).");
   auto eo = std::make_shared<ExportOptions>();
   auto* pml = exp->add_subcommand(
       "promela", "the same transition system as `check` (concrete ISNs, whole ticks) as a Promela model for SPIN");

@@ -1,5 +1,5 @@
-#include "cli/distributed.hpp"
 #include "cli/reach.hpp"
+#include "cli/distributed.hpp"
 
 #include <fmt/core.h>
 #include <CLI/CLI.hpp>
@@ -42,8 +42,9 @@ int run_reach(const ReachOptions& o) {
   const bool several = *all_shortest > 1;
   const bool minimised = *minimize == properties::Minimize::Faults || several;
   if (distributed() && minimised)
-    throw UsageError("--minimize faults and --all-shortest need one rank (their Dijkstra search is not distributed): "
-                     "run without mpirun");
+    throw UsageError(
+        "--minimize faults and --all-shortest need one rank (their Dijkstra search is not distributed): "
+        "run without mpirun");
   const properties::ReachReport report =
       properties::reach_timed(knobs, a, b, search, *minimize, std::max<std::size_t>(*all_shortest, 1));
   if (search.progress) fmt::print(stderr, "\n");
@@ -116,9 +117,10 @@ void add_reach_command(CLI::App& app, int& exit_code) {
   reach->add_option("goal", options->goal, "\"A=STATE B=STATE\"")->required();
   add_model_options(*reach, *options);
   add_render_option(*reach, options->render);
-  reach->add_option("--minimize", options->minimize,
-                    "steps (default: a shortest witness) or faults (fewest losses, duplications, filter drops and "
-                    "queue drops, then fewest steps)")
+  reach
+      ->add_option("--minimize", options->minimize,
+                   "steps (default: a shortest witness) or faults (fewest losses, duplications, filter drops and "
+                   "queue drops, then fewest steps)")
       ->check(CLI::IsMember({"steps", "faults"}));
   reach->add_option("--all-shortest", options->all_shortest, "up to N distinct witnesses as minimal (by --minimize)");
   reach->callback([options, &exit_code] { exit_code = run_reach(*options); });

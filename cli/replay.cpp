@@ -62,10 +62,10 @@ int replay_report(const std::string& path, const std::string& format) {
     // The saved trace as replay rebuilt it, and what replay found: a script reads the verdict, and replay reads
     // the whole file again (it recomputes "replayed" rather than trusting it).
     const std::string trace = saved_trace(r.knobs, r.property, r.why, r.trace, r.goal, r.trapped_from);
-    const std::string replayed = fmt::format(
-        R"({{"follows":true,"steps":{},"verdict":"{}","why":{},"artefact":{},"real_time":{}}})", r.trace.size() - 1,
-        r.property == "reach" ? "reached" : "violated", counterexamples::quote(r.why), artefact ? "true" : "false",
-        real_time ? cli::real_time_value_json(*real_time) : "null");
+    const std::string replayed =
+        fmt::format(R"({{"follows":true,"steps":{},"verdict":"{}","why":{},"artefact":{},"real_time":{}}})",
+                    r.trace.size() - 1, r.property == "reach" ? "reached" : "violated", counterexamples::quote(r.why),
+                    artefact ? "true" : "false", real_time ? cli::real_time_value_json(*real_time) : "null");
     fmt::print("{},\"replayed\":{}}}\n", trace.substr(0, trace.size() - 1), replayed);
     return kExitViolated;
   }
@@ -119,7 +119,8 @@ int replay_live(const std::string& path, const std::string& side) {
   fmt::print("\n");
   std::fflush(stdout);
   const char* env = std::getenv("TEARDOWN_SOURCE_DIR");
-  const std::string script = fmt::format("{}/tests/conformance/harness/replay_live.py", env ? env : TEARDOWN_SOURCE_DIR);
+  const std::string script =
+      fmt::format("{}/tests/conformance/harness/replay_live.py", env ? env : TEARDOWN_SOURCE_DIR);
   if (!std::filesystem::exists(script)) throw UsageError(fmt::format("--live: {} not found", script));
   std::vector<std::string> args = {"/usr/bin/python3", script, path, "--live-side", side};
   std::vector<char*> argv;

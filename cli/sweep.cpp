@@ -115,8 +115,10 @@ int run_sweep(const SweepOptions& o) {
           extra = fmt::format(R"(,"decided_by":"{}","ticks_verdict":"{}")", properties::name(t.decided_by[k]),
                               properties::name(t.ticks_verdict[k]));
         results += fmt::format(R"({}{{"property":{},"verdict":"{}","real_time":{}{}}})", results.empty() ? "" : ",",
-                               counterexamples::quote(properties::all()[res.property].name),
-                               cli::verdict_json(t, k), !rt ? "null" : rt->feasible ? "\"feasible\"" : "\"artefact\"",
+                               counterexamples::quote(properties::all()[res.property].name), cli::verdict_json(t, k),
+                               !rt            ? "null"
+                               : rt->feasible ? "\"feasible\""
+                                              : "\"artefact\"",
                                extra);
       }
       out += fmt::format(R"({}{{"value":{},"results":[{}],"stats":{},"exact":{}}})", i ? "," : "", rows[i].value,
@@ -124,8 +126,9 @@ int run_sweep(const SweepOptions& o) {
     }
     std::string lines;
     for (std::size_t k = 0; k < chosen.size(); ++k) {
-      lines += fmt::format(R"({}{{"property":{},"holds_from":{})", k ? "," : "",
-                           counterexamples::quote(properties::all()[chosen[k]].name), json_or_null(holds_from(k, false)));
+      lines +=
+          fmt::format(R"({}{{"property":{},"holds_from":{})", k ? "," : "",
+                      counterexamples::quote(properties::all()[chosen[k]].name), json_or_null(holds_from(k, false)));
       if (exact) lines += fmt::format(R"(,"ticks_holds_from":{})", json_or_null(holds_from(k, true)));
       lines += "}";
     }
@@ -139,7 +142,8 @@ int run_sweep(const SweepOptions& o) {
     }
     std::string header = fmt::format("{:>8}", knob);
     for (std::size_t p : chosen)
-      header += fmt::format("  {:>{}}", properties::all()[p].name, std::max<std::size_t>(properties::all()[p].name.size(), 9));
+      header += fmt::format("  {:>{}}", properties::all()[p].name,
+                            std::max<std::size_t>(properties::all()[p].name.size(), 9));
     fmt::print("teardown sweep {} on {} (profile {}, {})\n  knobs:{}\n\n{}  {:>10}  {:>8}\n", range,
                o.model_file.empty() ? "the built-in default model" : o.model_file, base.profile,
                exact ? "exact real time" : "whole ticks", swept_text, header, "states", "seconds");
@@ -166,7 +170,8 @@ int run_sweep(const SweepOptions& o) {
     fmt::print("\n");
     for (std::size_t k = 0; k < chosen.size(); ++k) {
       const auto from = holds_from(k, false);
-      std::string text = from ? fmt::format("holds from {}={} on", knob, *from) : "does not hold at the end of the range";
+      std::string text =
+          from ? fmt::format("holds from {}={} on", knob, *from) : "does not hold at the end of the range";
       if (exact) {
         const auto ticks = holds_from(k, true);
         text += fmt::format(" in exact real time; in whole ticks alone {}",

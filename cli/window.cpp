@@ -3,8 +3,8 @@
 // {"question","answer","witness","explanation", then the parameters and the computed figures}; time-wait, which
 // has no sat or unsat, prints {"question","msl","bound","bound_in_msl","attained","witness","explanation"}.
 
-#include "cli/exit_codes.hpp"
 #include "cli/window.hpp"
+#include "cli/exit_codes.hpp"
 
 #include <fmt/core.h>
 #include <CLI/CLI.hpp>
@@ -24,7 +24,6 @@ namespace {
 
 namespace w = smt::window;
 using counterexamples::quote;
-
 
 /// Bad command-line text (not a number, an unknown ISN policy): exit 2.
 struct BadInput : std::runtime_error {

@@ -168,8 +168,8 @@ std::string segment_text(const Segment& s) {
 unsigned faults(const properties::Trace& trace) {
   unsigned n = 0;
   for (const auto& step : trace)
-    if (step.label && (step.label->fate == Fate::Lost || step.label->fate == Fate::Duplicated ||
-                       step.label->fate == Fate::QueueFull))
+    if (step.label &&
+        (step.label->fate == Fate::Lost || step.label->fate == Fate::Duplicated || step.label->fate == Fate::QueueFull))
       ++n;
   return n;
 }

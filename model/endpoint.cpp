@@ -98,8 +98,8 @@ enum class Placed : std::uint8_t { Nothing, InOrder, Held, Dropped };
 Placed hold(Tcb& tcb, const Segment& seg, std::uint32_t start, const EndpointRules& rules) {
   if (seg.len == 0 && !seg.has(kFin)) return Placed::Nothing;
   const int limit = static_cast<int>(hold_limit(rules));
-  const auto p = position(tcb, start, seg.len + (seg.has(kFin) ? 1u : 0u), static_cast<unsigned>(limit),
-                          rules.ooo_hold);
+  const auto p =
+      position(tcb, start, seg.len + (seg.has(kFin) ? 1u : 0u), static_cast<unsigned>(limit), rules.ooo_hold);
   if (!p) return Placed::Dropped;
   const Placed placed = *p > 0 ? Placed::Held : Placed::InOrder;
   const bool foreign = seg.incarnation() != tcb.incarnation;
@@ -514,9 +514,9 @@ std::optional<Arrival> linux_arrives(TcbInStep& tcb, const Segment& seg, const E
     bare.seq = tcb.rcv_nxt;
     const TcpState before = tcb.state;
     Arrival a = segment_arrives(tcb, bare, rules, is_server, new_iss);
-    const bool consumed = a.deleted || (before == TcpState::Closing && tcb.state == TcpState::TimeWait) ||
-                          (before == TcpState::FinWait1 && tcb.state == TcpState::FinWait2 && tcb.closed &&
-                           !seg.has(kFin));
+    const bool consumed =
+        a.deleted || (before == TcpState::Closing && tcb.state == TcpState::TimeWait) ||
+        (before == TcpState::FinWait1 && tcb.state == TcpState::FinWait2 && tcb.closed && !seg.has(kFin));
     if (!consumed && !a.reply) a.reply = ack_of(tcb);
     a.rule = Rule::LinuxDuplicate;
     return a;

@@ -46,8 +46,14 @@ struct Filter {
 /// per-pair offset for every incarnation, so a side's next ISS lies RATE x (the time since its previous ISS)
 /// above the previous one (model/symbolic.hpp, README "Symbolic ISNs").
 struct IsnPolicy {
-  enum class Kind : std::uint8_t { Fixed, Choose, Adversarial, AdversarialBoth, Symbolic, Clock } kind =
-      Kind::Adversarial;
+  enum class Kind : std::uint8_t {
+    Fixed,
+    Choose,
+    Adversarial,
+    AdversarialBoth,
+    Symbolic,
+    Clock
+  } kind = Kind::Adversarial;
   std::vector<std::uint32_t> values;  ///< Fixed: per incarnation (last one repeats); Choose: the set
   /// Fixed and Choose: the server's values; empty: the client's values + 4000.
   std::vector<std::uint32_t> server_values;
@@ -84,7 +90,7 @@ struct Knobs {
   bool ooo_hold = true;  ///< hold in-window segments beyond RCV.NXT until the gap fills (RFC 9293 SHLD-31)
   bool linux_quirks = false;
   std::uint32_t reopen_isn_offset = 0;  ///< a SYN reopening TIME-WAIT: ISS = old SND.NXT + this; 0: the ISN policy
-  unsigned min_delay = 0;  ///< ticks a segment spends in the network before it can arrive
+  unsigned min_delay = 0;               ///< ticks a segment spends in the network before it can arrive
   /// ticks: whole ticks (an over-approximation of real time); exact: every path also carries the zone of
   /// real times its events can take (model/timing.hpp), so only real-time-feasible behaviour is explored. Read
   /// by the check pipeline (properties/timed.hpp), which then searches model::TimedModel; the untimed

@@ -318,8 +318,8 @@ std::string held_text(const Tcb& tcb) {
   std::string units;
   for (unsigned pos = 0; pos < 8; ++pos)
     if (tcb.held & (1u << pos)) units += (units.empty() ? "" : ", ") + at(pos);
-  std::string out = units.empty() ? "" : fmt::format("unit{} at {}", units.find(',') == std::string::npos ? "" : "s",
-                                                     units);
+  std::string out =
+      units.empty() ? "" : fmt::format("unit{} at {}", units.find(',') == std::string::npos ? "" : "s", units);
   if (tcb.held_fin != 0) out += (out.empty() ? "" : "; ") + fmt::format("FIN at {}", at((tcb.held_fin & 0x0Fu) - 1));
   return out;
 }

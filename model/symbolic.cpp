@@ -208,8 +208,8 @@ struct Choice {
 };
 
 struct Path {
-  bool strict = false;  ///< no decisions: a comparison across symbols is a bug
-  std::vector<Atom> atoms;  ///< the base conjunction, then the atoms this run chose or assumed
+  bool strict = false;         ///< no decisions: a comparison across symbols is a bug
+  std::vector<Atom> atoms;     ///< the base conjunction, then the atoms this run chose or assumed
   std::vector<Choice> script;  ///< choices to replay, from the previous run
   std::vector<Choice> taken;   ///< choices of this run
   bool infeasible = false;

@@ -47,7 +47,7 @@ enum Flag : std::uint8_t { kSyn = 1, kAck = 2, kFin = 4, kRst = 8 };
 struct Segment {
   std::uint32_t seq = 0;
   std::uint32_t ack = 0;
-  std::uint16_t len = 0;    ///< data units (one unit = one byte)
+  std::uint16_t len = 0;       ///< data units (one unit = one byte)
   std::uint8_t flags : 4 = 0;  ///< Flag bits
   std::uint8_t age : 4 = 0;    ///< ticks spent in the network (msl is at most 6: validate() in knobs.cpp)
   std::uint8_t ghost = 0;

@@ -421,9 +421,8 @@ void TeardownModel::network_actions(const State& s, unsigned d, std::vector<std:
         if (fresh) iss = fresh_iss(next, to);
         Label label = base;
         label.event = Event::Deliver;
-        const Arrival a = change_tcb(next, to, label, [&](TcbInStep& t) {
-          return segment_arrives(t, seg, rules_, is_server(to), iss);
-        });
+        const Arrival a = change_tcb(next, to, label,
+                                     [&](TcbInStep& t) { return segment_arrives(t, seg, rules_, is_server(to), iss); });
         label.rule = a.rule;
         label.delivered = a.delivered;
         label.stray = a.stray;

@@ -5,8 +5,8 @@
 
 #include <array>
 #include <cstddef>
-#include <cstring>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <optional>
 #include <string>
@@ -78,8 +78,8 @@ struct Label {
   /// Bit k: the step (re)started a timer of endpoint k (exact time restarts its clock, model/timed_model.hpp).
   /// What the step returns about time, so that the state needs no field for it.
   std::uint8_t restarted = 0;
-  Segment segment;              ///< Deliver/Lose/Duplicate: the segment in question
-  Segment emitted;              ///< the segment an endpoint sent, if fate != None
+  Segment segment;  ///< Deliver/Lose/Duplicate: the segment in question
+  Segment emitted;  ///< the segment an endpoint sent, if fate != None
 
   friend bool operator==(const Label&, const Label&) = default;
 };

@@ -63,8 +63,7 @@ class TimedModel {
       timing::Small<unsigned, timing::kSlots> slots = timing::delivery_slots(s.untimed, label);
       if (slots.empty()) slots.push_back(0);
       for (unsigned slot : slots) {  // equal segments may have been sent at different instants
-        const std::uint32_t zone =
-            timing::apply(s.zone, timing::step_timing(knobs(), s.untimed, label, next, slot));
+        const std::uint32_t zone = timing::apply(s.zone, timing::step_timing(knobs(), s.untimed, label, next, slot));
         if (zone != timing::kInfeasible) yield(label, TimedState{next, zone});
       }
     }

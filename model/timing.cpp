@@ -231,11 +231,11 @@ StepTiming step_timing(const Knobs& knobs, const State& s, const Label& l, const
     rel(kNew, kZ, 1, false);  // the next tick starts exactly one tick after this one
     rel(kZ, kNew, -1, false);
   } else {
-    const bool app = l.event == Event::Open || l.event == Event::Send || l.event == Event::Close ||
-                     l.event == Event::Abort;
+    const bool app =
+        l.event == Event::Open || l.event == Event::Send || l.event == Event::Close || l.event == Event::Abort;
     if (app && knobs.apps == Apps::Eager) rel(kNew, kN, 0, false);  // at once
-    rel(kN, kNew, 0, false);  // events in trace order
-    rel(kZ, kNew, 0, false);  // within the current tick: [Z, Z + 1)
+    rel(kN, kNew, 0, false);                                        // events in trace order
+    rel(kZ, kNew, 0, false);                                        // within the current tick: [Z, Z + 1)
     rel(kNew, kZ, 1, true);
   }
   for (unsigned side = 0; side < 2; ++side) {

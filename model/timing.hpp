@@ -15,8 +15,8 @@
 // path allows is a zone, kept as a canonical difference-bound matrix (DBM) over a few clocks: Z (the start of
 // the current tick), N (the last event), one per channel slot (its segment's send time) and one per side (the
 // start of its running timer; one timer runs at a time per side). A timed state (model/timed_model.hpp) is a
-// state of the untimed model and its zone interned as an id, so paths that reach one tick state with different timing stay apart, and a step whose
-// constraints are unsatisfiable is not taken: every path explored is real-time feasible.
+// state of the untimed model and its zone interned as an id, so paths that reach one tick state with different timing
+// stay apart, and a step whose constraints are unsatisfiable is not taken: every path explored is real-time feasible.
 
 #include <array>
 #include <cstddef>
@@ -34,11 +34,11 @@ struct Label;
 namespace model::timing {
 
 inline constexpr unsigned kSlots = 8;  ///< channel slots: direction d, index i is slot d * 4 + i
-inline constexpr unsigned kZ = 0;       ///< clock: the start of the current tick
-inline constexpr unsigned kN = 1;       ///< clock: the last event
-inline constexpr unsigned kSlot0 = 2;   ///< clocks kSlot0 + slot: the send time of the segment in that slot
+inline constexpr unsigned kZ = 0;      ///< clock: the start of the current tick
+inline constexpr unsigned kN = 1;      ///< clock: the last event
+inline constexpr unsigned kSlot0 = 2;  ///< clocks kSlot0 + slot: the send time of the segment in that slot
 inline constexpr unsigned kTimer0 = kSlot0 + kSlots;  ///< clocks kTimer0 + side: the running timer's start
-inline constexpr unsigned kNew = kTimer0 + 2;          ///< the step's new instant (an event, or the next tick)
+inline constexpr unsigned kNew = kTimer0 + 2;         ///< the step's new instant (an event, or the next tick)
 inline constexpr unsigned kClocks = kNew + 1;
 
 /// x_i - x_j < c (strict) or <= c.

@@ -265,8 +265,8 @@ Report check_model(const M& model, const CheckOptions& options) {
   for (Result& r : report.results) {
     if (r.verdict != Verdict::Violated) continue;
     if (all()[r.property].hook == Hook::Trap) continue;  // the trap analysis gives its one shortest trace
-    Result better = minimal(model, r.property, options.minimize, std::max<std::size_t>(options.all_shortest, 1),
-                            options.search);
+    Result better =
+        minimal(model, r.property, options.minimize, std::max<std::size_t>(options.all_shortest, 1), options.search);
     if (better.verdict == Verdict::Violated)
       r = std::move(better);
     else

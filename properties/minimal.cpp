@@ -1,5 +1,6 @@
 // Minimal violating traces for one property: the property's check as the goal of checker::minimize, each
-// network fault (a lost, duplicated, filtered or queue-dropped segment) as cost 1 under --minimize faults, nothing under
+// network fault (a lost, duplicated, filtered or queue-dropped segment) as cost 1 under --minimize faults, nothing
+// under
 // --minimize steps (which then gives breadth-first traces, several of them for --all-shortest).
 
 #include <stdexcept>
@@ -57,9 +58,7 @@ struct Violation {
   bool on_edge(const S& from, const model::Label& l, const S& to) const {
     return hook == Hook::Edge && check_edge(p, model, untimed(from), l, untimed(to)).has_value();
   }
-  bool on_deadlock(const S& s) const {
-    return hook == Hook::Deadlock && check_state(p, model, untimed(s)).has_value();
-  }
+  bool on_deadlock(const S& s) const { return hook == Hook::Deadlock && check_state(p, model, untimed(s)).has_value(); }
 };
 
 /// What the last step of a violating trace does wrong.
@@ -110,8 +109,8 @@ template <class M>
 ReachReport reach_minimal_model(const M& model, model::TcpState a, model::TcpState b, Minimize by,
                                 std::size_t max_traces, const checker::SearchOptions& options) {
   const auto cost = [by](const model::Label& l) { return by == Minimize::Faults ? fault_cost(l) : 0u; };
-  const auto found = checker::minimize(model, options, cost, InStates<typename M::State>{a, b},
-                                       std::max<std::size_t>(max_traces, 1));
+  const auto found =
+      checker::minimize(model, options, cost, InStates<typename M::State>{a, b}, std::max<std::size_t>(max_traces, 1));
   ReachReport r;
   r.outcome = found.outcome;
   r.stats = found.stats;

@@ -133,9 +133,10 @@ std::optional<std::string> check_edge(std::size_t p, const model::TeardownModel&
       return fmt::format("{} expected unit {} of incarnation {} and got unit {} of incarnation {}", kSide[r],
                          before.received, before.incarnation, l.segment.offset(), seg_inc);
     if (l.misordered)
-      return fmt::format("{} releases a held data unit that is not the next of incarnation {}'s stream (unit {} was "
-                         "expected)",
-                         kSide[r], before.incarnation, before.received);
+      return fmt::format(
+          "{} releases a held data unit that is not the next of incarnation {}'s stream (unit {} was "
+          "expected)",
+          kSide[r], before.incarnation, before.received);
     if (l.fin_misplaced && l.segment.has(model::kFin))
       return fmt::format("{} takes a FIN after {} units of incarnation {} but received {} of incarnation {}", kSide[r],
                          l.segment.offset(), seg_inc, before.received + l.delivered, before.incarnation);

@@ -9,12 +9,14 @@
 
 namespace properties {
 
-
 std::string_view name(DecidedBy d) {
   switch (d) {
-    case DecidedBy::Ticks: return "ticks";
-    case DecidedBy::TickTrace: return "trace";
-    case DecidedBy::Zones: return "zones";
+    case DecidedBy::Ticks:
+      return "ticks";
+    case DecidedBy::TickTrace:
+      return "trace";
+    case DecidedBy::Zones:
+      return "zones";
   }
   return "?";
 }
@@ -38,7 +40,7 @@ checker::Outcome combine(checker::Outcome a, checker::Outcome b) {
   if (checker::inconclusive(a)) return a;
   if (checker::inconclusive(b)) return b;
   return a == checker::Outcome::Complete || b == checker::Outcome::Complete ? checker::Outcome::Complete
-                                                                           : checker::Outcome::Stopped;
+                                                                            : checker::Outcome::Stopped;
 }
 
 }  // namespace

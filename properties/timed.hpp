@@ -15,9 +15,9 @@ namespace properties {
 
 /// How a verdict of check_timed() below was reached.
 enum class DecidedBy {
-  Ticks,     ///< the whole-tick search alone: a holds there holds in real time (safety properties only)
-  TickTrace, ///< the whole-tick search's counterexample, which Z3 found real-time feasible
-  Zones,     ///< the exact-time (zone) search, after the tick search's counterexample was an artefact
+  Ticks,      ///< the whole-tick search alone: a holds there holds in real time (safety properties only)
+  TickTrace,  ///< the whole-tick search's counterexample, which Z3 found real-time feasible
+  Zones,      ///< the exact-time (zone) search, after the tick search's counterexample was an artefact
 };
 std::string_view name(DecidedBy d);
 

@@ -65,8 +65,7 @@ struct Named {
 
 class Search {
  public:
-  Search(const model::TeardownModel& model, const Trace& trace)
-      : knobs_(model.knobs()), trace_(trace), solver_(ctx_) {
+  Search(const model::TeardownModel& model, const Trace& trace) : knobs_(model.knobs()), trace_(trace), solver_(ctx_) {
     try {
       z3::params p(ctx_);
       p.set("core.minimize", true);

@@ -30,7 +30,8 @@ struct Weighted {
   }
 };
 
-Weighted weighted(std::uint32_t nodes, const std::vector<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>>& list) {
+Weighted weighted(std::uint32_t nodes,
+                  const std::vector<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>>& list) {
   Weighted w;
   w.edges.resize(nodes);
   for (const auto& [from, cost, to] : list) w.edges[from].emplace_back(cost, to);
@@ -38,9 +39,15 @@ Weighted weighted(std::uint32_t nodes, const std::vector<std::tuple<std::uint32_
 }
 
 /// The region: nodes below 10.
-bool inside(const Node& n) { return n.id < 10; }
-bool any(std::uint32_t) { return true; }
-std::uint32_t by_label(std::uint32_t cost) { return cost; }
+bool inside(const Node& n) {
+  return n.id < 10;
+}
+bool any(std::uint32_t) {
+  return true;
+}
+std::uint32_t by_label(std::uint32_t cost) {
+  return cost;
+}
 
 }  // namespace
 
@@ -82,7 +89,8 @@ TEST_CASE("leave: a dead end inside the region, and moves the filter leaves out"
   CHECK(r.dead_end);
   CHECK_FALSE(r.cycle);
   // Without the moves of cost 3 no run leaves.
-  const auto cheap = checker::cost_to_leave(w, Node{0}, inside, [](std::uint32_t c) { return c < 3; }, by_label);
+  const auto cheap = checker::cost_to_leave(
+      w, Node{0}, inside, [](std::uint32_t c) { return c < 3; }, by_label);
   CHECK_FALSE(cheap.min_cost);
   CHECK_FALSE(cheap.quickest);
   CHECK_FALSE(cheap.max_cost);

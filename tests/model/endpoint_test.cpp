@@ -384,7 +384,7 @@ TEST_CASE("3.10.7.4 first (SHLD-31): text and a FIN beyond RCV.NXT are held and 
 }
 
 TEST_CASE("3.10.7.4 first: a segment that overlaps RCV.NXT delivers only its new part, trimmed to the window") {
-  TcbInStep t = established();  // RCV.NXT 501, RCV.WND 4
+  TcbInStep t = established();                                                        // RCV.NXT 501, RCV.WND 4
   const Arrival a = segment_arrives(t, seg(kAck, 499, 101, 4), rfc9293(), false, 0);  // 499..502
   CHECK(a.delivered == 2);
   CHECK(t.rcv_nxt == 503);

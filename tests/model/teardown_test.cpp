@@ -160,7 +160,9 @@ TEST_CASE("teardown: the adversarial ISN policy offers the old ISS and one above
   CHECK(out[0].second.tcb[0].incarnation == 2);
 }
 
-TEST_CASE("teardown: an old duplicate SYN meets the server's ISN clock past its old SND.NXT, and adversarial:both may reuse the old ISS") {
+TEST_CASE(
+    "teardown: an old duplicate SYN meets the server's ISN clock past its old SND.NXT, and adversarial:both may reuse "
+    "the old ISS") {
   // A listener that served a first connection (ISS 5000, SND.NXT 5003) receives that connection's SYN again.
   for (const auto& [isn, expected] : {std::pair{std::string_view("adversarial"), std::vector<std::uint32_t>{5003}},
                                       {"adversarial:both", {5000, 5003}}}) {
@@ -225,7 +227,8 @@ TEST_CASE("teardown: one connection without faults, pinned counts, in every sear
   }
 }
 
-TEST_CASE("teardown: gridlock, both directions full and the loss budget spent: a full queue drops, the model moves on") {
+TEST_CASE(
+    "teardown: gridlock, both directions full and the loss budget spent: a full queue drops, the model moves on") {
   // The state the old blocking network made a deadlock (A in FIN-WAIT-1, B in ESTABLISHED, three segments each
   // way, every delivery answered into the full opposite direction). A real queue drops the answer (tail drop).
   const TeardownModel m(knobs({{"capacity", "3"}, {"loss", "1"}, {"dup", "0"}, {"incarnations", "1"}}, "rfc1337"));

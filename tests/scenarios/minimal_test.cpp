@@ -23,7 +23,9 @@ properties::Result check_one(const model::TeardownModel& m, std::size_t p, prope
   return report.results.front();
 }
 
-std::size_t steps(const properties::Trace& t) { return t.size() - 1; }
+std::size_t steps(const properties::Trace& t) {
+  return t.size() - 1;
+}
 
 }  // namespace
 

@@ -23,9 +23,7 @@ std::string real_time_verdicts(model::Knobs k, const char* apps) {
   const properties::TimedReport t = properties::check_timed(k, o);
   std::string out;
   for (const auto& r : t.report.results)
-    out += r.verdict == properties::Verdict::Holds      ? 'H'
-           : r.verdict == properties::Verdict::Violated ? 'V'
-                                                        : 'U';
+    out += r.verdict == properties::Verdict::Holds ? 'H' : r.verdict == properties::Verdict::Violated ? 'V' : 'U';
   return out;
 }
 

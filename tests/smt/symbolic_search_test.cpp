@@ -28,12 +28,13 @@ model::Knobs knobs(const std::vector<std::pair<std::string, std::string>>& setti
 std::string verdicts(const properties::Report& r) {
   std::string out;
   for (const auto& result : r.results)
-    out += result.verdict == properties::Verdict::Holds ? 'H' : result.verdict == properties::Verdict::Violated ? 'V' : 'U';
+    out += result.verdict == properties::Verdict::Holds      ? 'H'
+           : result.verdict == properties::Verdict::Violated ? 'V'
+                                                             : 'U';
   return out;
 }
 
-properties::Report check(const model::Knobs& k, unsigned threads = 1,
-                         checker::Order order = checker::Order::Bfs) {
+properties::Report check(const model::Knobs& k, unsigned threads = 1, checker::Order order = checker::Order::Bfs) {
   const model::TeardownModel m(k);
   properties::CheckOptions o;
   o.search.threads = threads;
@@ -63,8 +64,8 @@ TEST_CASE("symbolic ISNs agree with explicit enumeration of every class of ISN c
   // Eager applications keep the 2 x 28 x 28 explicit searches quick; the agreement is about ISNs, and both
   // sides of it explore the same application timings.
   const std::vector<std::pair<std::string, std::string>> tiny = {
-      {"msl", "1"},    {"loss", "0"},        {"dup", "1"},          {"capacity", "2"},
-      {"window", "2"}, {"client_data", "1"}, {"server_data", "0"},  {"apps", "eager"}};
+      {"msl", "1"},    {"loss", "0"},        {"dup", "1"},         {"capacity", "2"},
+      {"window", "2"}, {"client_data", "1"}, {"server_data", "0"}, {"apps", "eager"}};
   struct Case {
     const char* name;
     std::vector<std::pair<std::string, std::string>> extra;
@@ -84,8 +85,8 @@ TEST_CASE("symbolic ISNs agree with explicit enumeration of every class of ISN c
     for (const std::uint32_t da : difference_classes())
       for (const std::uint32_t db : difference_classes()) {
         auto explicit_settings = settings;
-        explicit_settings.emplace_back("isn", "fixed:1000," + std::to_string(1000u + da) + "/5000," +
-                                                  std::to_string(5000u + db));
+        explicit_settings.emplace_back(
+            "isn", "fixed:1000," + std::to_string(1000u + da) + "/5000," + std::to_string(5000u + db));
         const properties::Report r = check(knobs(explicit_settings));
         REQUIRE_FALSE(checker::inconclusive(r.outcome));
         const std::string v = verdicts(r);
@@ -109,8 +110,7 @@ TEST_CASE("symbolic ISNs without TIME-WAIT: stray data, its ISN condition, a wit
   smt::Solver solver;
   const auto witness = solver.model(atoms);
   REQUIRE(witness);
-  for (const auto& atom : atoms)
-    CHECK(model::sym::holds(atom, [&](model::sym::Symbol s) { return witness->at(s); }));
+  for (const auto& atom : atoms) CHECK(model::sym::holds(atom, [&](model::sym::Symbol s) { return witness->at(s); }));
   const auto p = model::sym::probability(atoms);
   REQUIRE(p);
   CHECK(*p > 0.0);
@@ -123,7 +123,8 @@ TEST_CASE("an ISN clock on a slow network proves stray-data for every ISN (RFC 9
   // apart: the clock has moved 64 or more, beyond the 3 numbers a connection uses.
 #ifndef TEARDOWN_SANITIZED
   const model::Knobs slow = knobs({{"isn", "clock:64"}, {"min_delay", "1"}});
-  for (auto [order, threads] : {std::pair{checker::Order::Bfs, 1u}, {checker::Order::Bfs, 2u}, {checker::Order::Dfs, 1u}}) {
+  for (auto [order, threads] :
+       {std::pair{checker::Order::Bfs, 1u}, {checker::Order::Bfs, 2u}, {checker::Order::Dfs, 1u}}) {
     const properties::Report r = check(slow, threads, order);
     CHECK(r.outcome == checker::Outcome::Complete);
     CHECK(r.results[0].verdict == properties::Verdict::Holds);

@@ -10,11 +10,11 @@
 #include <vector>
 
 #include "model/knobs.hpp"
+#include "model/symbolic.hpp"
 #include "model/timed_model.hpp"
 #include "properties/check.hpp"
 #include "properties/properties.hpp"
 #include "properties/timed.hpp"
-#include "model/symbolic.hpp"
 #include "smt/solver.hpp"
 #include "smt/timing.hpp"
 
@@ -163,10 +163,11 @@ properties::TimedReport check_stray_data(const model::Knobs& k, bool covering = 
 // soon as the connection is up) the first safe TIME-WAIT in real time is exactly 2 x MSL; whole ticks, where a
 // segment sent late in tick t may arrive late in tick t + MSL, put it one tick later, and their counterexample at
 // 2 x MSL is an artefact that Z3 refutes.
-TEST_CASE("timed check: with eager applications stray-data's line is 2 x MSL in exact time and 2 x MSL + 1 in whole ticks",
-          "[timing]") {
-  using properties::Verdict;
+TEST_CASE(
+    "timed check: with eager applications stray-data's line is 2 x MSL in exact time and 2 x MSL + 1 in whole ticks",
+    "[timing]") {
   using properties::DecidedBy;
+  using properties::Verdict;
   for (unsigned msl : {2u, 3u}) {
     for (unsigned tw = 2 * msl - 1; tw <= 2 * msl + 1; ++tw) {
       INFO("msl " << msl << ", time_wait " << tw);

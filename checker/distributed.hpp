@@ -36,13 +36,16 @@
 //
 // Limits: max_states is for the whole run and is checked at each level's end (the last level may overshoot it);
 // each rank's store also stops at it. max_memory_bytes is per rank (0: three quarters of the machine's memory,
-// shared by the ranks on it). The time limit and interrupts halt a rank
-// at once; the others follow at the level's end.
+// shared by the ranks on it); a rank's store gets three quarters of what the one-process store would, the
+// parent references (8 bytes per state) the rest, and either running out is a memory limit. The time limit and
+// interrupts halt a rank at once; the others follow at the level's end.
 
 #include <algorithm>
 #include <atomic>
 #include <barrier>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <limits>
@@ -82,7 +85,7 @@ class DistributedExplorer {
 
   /// \throws std::invalid_argument for zero threads, depth-first order or a hash store.
   DistributedExplorer(const M& model, SearchOptions options, Comm& comm)
-      : model_(model), options_(std::move(options)), comm_(comm), parents_(kMaxIds * sizeof(std::uint64_t)) {
+      : model_(model), options_(std::move(options)), comm_(comm) {
     if (options_.threads == 0) throw std::invalid_argument("search: threads must be at least 1");
     if (options_.order != Order::Bfs) throw std::invalid_argument("a distributed search is breadth-first only");
     if (options_.store == StoreKind::Hash)
@@ -94,9 +97,13 @@ class DistributedExplorer {
     config.state_size = sizeof(State);
     config.slices = declared_slices<M>();
     if (options_.limits.max_states != 0) config.max_states = std::min(options_.limits.max_states, kMaxIds - 64);
-    config.max_bytes = budget / 10 * 9;
+    // The store gets three quarters of the usual 9/10, the parent references (8 bytes per state, reserved here
+    // up to what the budget allows and touched as states come) the rest.
+    config.max_bytes = budget / 10 * 9 / 4 * 3;
     config.initial_log2_slots = options_.initial_log2_slots;
     store_.emplace(config);
+    parent_capacity_ = std::min(std::min(config.max_states, kMaxIds), budget / 10 * 9 / 4 / sizeof(std::uint64_t));
+    parents_ = Mapping(parent_capacity_ * sizeof(std::uint64_t));
   }
 
   /// Runs the search once, on every rank together (collective). The result's outcome, stats (states and
@@ -383,8 +390,8 @@ class DistributedExplorer {
       halted.store(true, std::memory_order_release);
     }
 
-    /// Stores `s`, owned here, found from `parent`; calls the state observer on a new one. Returns whether it
-    /// is new and to be expanded.
+    /// Stores `s`, owned here, found from `parent` (unless covered, or the run has halted); calls the state
+    /// observer on a new one.
     /// `hint`: the tree store's tree of a state `s` is a successor of (the one being expanded), or none.
     void add(const State& s, std::uint64_t parent, const typename Store::Hint* hint = nullptr) {
       if (halted.load(std::memory_order_relaxed)) return;
@@ -398,6 +405,10 @@ class DistributedExplorer {
         return;
       }
       if (!r.is_new()) return;
+      if (r.id >= ex.parent_capacity_) {  // the parent references' share of the budget is spent
+        halt(Outcome::MemoryLimit);
+        return;
+      }
       ex.parents()[r.id] = parent;
       if constexpr (requires { observer.on_state(s, r.id); }) {
         switch (observer.on_state(s, r.id)) {
@@ -555,7 +566,7 @@ class DistributedExplorer {
       const auto totals = ex.comm_.all_reduce({size - level_end, size}, Comm::Op::Sum);
       global_outcome = outcome_of(votes[0]);
       const std::size_t max_states = ex.options_.limits.max_states;
-      if (global_outcome == Outcome::Complete && max_states != 0 && totals[1] >= max_states)
+      if (global_outcome == Outcome::Complete && max_states != 0 && totals[1] > max_states)
         global_outcome = Outcome::StateLimit;
       if (me == 0 && ex.options_.progress) {
         const auto now = Clock::now();
@@ -597,25 +608,40 @@ class DistributedExplorer {
       if (n == 1) {
         do work_on_level(0, all);
         while (end_level(all));
-        return;
+      } else {
+        bool done = false;
+        std::barrier sync(static_cast<std::ptrdiff_t>(n), [&]() noexcept {
+          try {
+            done = !end_level(all);
+          } catch (const std::exception& e) {
+            give_up(e);
+          }
+        });
+        auto worker = [&](unsigned index) {
+          try {
+            do {
+              work_on_level(index, all);
+              sync.arrive_and_wait();
+            } while (!done);
+          } catch (const std::exception& e) {
+            give_up(e);
+          }
+        };
+        std::vector<std::jthread> threads;
+        for (unsigned i = 1; i < n; ++i) threads.emplace_back(worker, i);
+        worker(0);
       }
-      bool done = false;
-      std::barrier sync(static_cast<std::ptrdiff_t>(n), [&]() noexcept {
-        try {
-          done = !end_level(all);
-        } catch (...) {  // a malformed message: this rank cannot go on, and the others would wait for it
-          ex.comm_.abort(1);
-        }
-      });
-      auto worker = [&](unsigned index) {
-        do {
-          work_on_level(index, all);
-          sync.arrive_and_wait();
-        } while (!done);
-      };
-      std::vector<std::jthread> threads;
-      for (unsigned i = 1; i < n; ++i) threads.emplace_back(worker, i);
-      worker(0);
+      // A halt leaves the states stored during the last level's expansion one level deeper than its own.
+      ex.level_starts_.push_back(static_cast<StateId>(level_end));
+    }
+
+    /// A thread of this rank met an error (a malformed message, memory): its siblings wait at the level barrier
+    /// and the other ranks for this one, so nothing can unwind; the whole run ends, saying why.
+    [[noreturn]] void give_up(const std::exception& e) {
+      std::fprintf(stderr, "teardown: internal error on rank %d: %s\n", me, e.what());
+      std::fflush(stderr);
+      ex.comm_.abort(1);
+      std::abort();  // not reached: abort() does not return
     }
   };
 
@@ -623,6 +649,7 @@ class DistributedExplorer {
   SearchOptions options_;
   Comm& comm_;
   std::optional<AnyStore> store_;
+  std::size_t parent_capacity_ = 0;
   Mapping parents_;  // per local id: the parent's reference (rank << 32 | id), kNoReference for an initial state
   std::vector<StateId> level_starts_;
   std::size_t depth_ = 0;

@@ -65,8 +65,13 @@ void ThreadComm::meet() {
 std::vector<std::uint64_t> ThreadComm::all_reduce(std::vector<std::uint64_t> values, Op op) {
   hub_.values_[static_cast<std::size_t>(rank_)] = values;
   meet();
+  bool same_lengths = true;
+  for (const auto& theirs : hub_.values_) same_lengths = same_lengths && theirs.size() == values.size();
+  if (!same_lengths) {
+    meet();  // the others still meet a second time: leave with them, then fail
+    throw std::logic_error("thread comm: all_reduce of different lengths");
+  }
   for (const auto& theirs : hub_.values_) {
-    if (theirs.size() != values.size()) throw std::logic_error("thread comm: all_reduce of different lengths");
     for (std::size_t k = 0; k < values.size(); ++k) {
       switch (op) {
         case Op::Sum:

@@ -26,6 +26,7 @@ checker::Comm* ranks() {
 }
 
 std::unique_ptr<checker::Comm> start_ranks(int& argc, char**& argv) {
+  // Open MPI's mpirun (and PMIx launchers) say so in the environment.
   const bool under_mpirun = std::getenv("OMPI_COMM_WORLD_SIZE") != nullptr || std::getenv("PMIX_RANK") != nullptr;
   if (!under_mpirun) return nullptr;
 #ifdef TEARDOWN_HAVE_MPI

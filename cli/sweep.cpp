@@ -1,4 +1,5 @@
 #include "cli/sweep.hpp"
+#include "cli/distributed.hpp"
 
 #include <fmt/core.h>
 #include <CLI/CLI.hpp>
@@ -82,7 +83,11 @@ int run_sweep(const SweepOptions& o) {
     options.search.progress = nullptr;
     options.covering = o.covering == "on";
     rows.push_back({v, properties::check_timed(knobs, options)});
-    if (checker::stop_requested()) break;  // interrupted: the rows so far, the last one inconclusive
+    // Interrupted: the rows so far, the last one inconclusive. Under several ranks, only as the ranks agreed (the
+    // search's own vote): a signal that reached one rank after the vote must not end its sweep alone.
+    const bool interrupted =
+        distributed() ? rows.back().timed.report.outcome == checker::Outcome::Interrupted : checker::stop_requested();
+    if (interrupted) break;
   }
   // Per property: the first value from which it holds through the end of the range (and, under exact timing,
   // the same for the verdicts of whole ticks alone).

@@ -43,10 +43,6 @@ struct MpiComm::Pending {
   MPI_Request request = MPI_REQUEST_NULL;
 };
 
-bool MpiComm::launched_by_mpirun() {
-  return std::getenv("OMPI_COMM_WORLD_SIZE") != nullptr || std::getenv("PMIX_RANK") != nullptr;
-}
-
 MpiComm::MpiComm(int& argc, char**& argv) {
   int provided = 0;
   MPI_Init_thread(&argc, &argv, MPI_THREAD_SERIALIZED, &provided);

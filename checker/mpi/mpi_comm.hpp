@@ -17,9 +17,6 @@ namespace checker {
 
 class MpiComm final : public Comm {
  public:
-  /// Whether this process was started by mpirun (Open MPI or PMIx set these in the environment).
-  static bool launched_by_mpirun();
-
   /// Initialises MPI. \throws std::runtime_error when MPI cannot give serialized threads. \pre one per process.
   MpiComm(int& argc, char**& argv);
   /// Waits for the sends still in flight, then finalises MPI.

@@ -124,6 +124,7 @@ struct Seen {
   std::string note;
   std::vector<std::uint32_t> ids;
   bool steps_follow = true;  // each step is its label's successor of the step before
+  int stop_depth = -1;       // the level of this rank's own stop, if it has one (depth_of)
 };
 
 template <class Observer>
@@ -132,6 +133,7 @@ Seen stopped_run(const GraphModel& g, checker::Comm& comm, Observer observer) {
   const auto r = ex.run(observer);
   Seen out;
   out.outcome = r.outcome;
+  if (r.stop) out.stop_depth = static_cast<int>(ex.depth_of(r.stop->at));
   const auto found = ex.shortest(r.stop, "note of rank " + std::to_string(comm.rank()));
   if (!found) return out;
   out.found = true;
@@ -170,6 +172,9 @@ TEST_CASE("distributed search: a stop's trace is rebuilt across ranks and is a s
           CHECK(s.ids.front() == 0);
           CHECK(s.ids.back() == goal);
           CHECK(s.ids.size() == static_cast<std::size_t>(distance) + 1);  // shortest
+          // A stop's own depth, though the search halted in the level that stored it: the goal's distance (a
+          // state stop), or its source's (an edge stop).
+          if (s.stop_depth >= 0) CHECK(s.stop_depth == (on_edges ? distance - 1 : distance));
         }
       }
     }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The distributed search under mpirun (issue 19): `mpirun -np 2` and `-np 3` give the one-process run's state
 # and transition counts and verdict for time-wait-assassination under rfc1337; on the default model every
-# violated property's trace has the one-process length and replays; a state limit and a time limit end a
-# distributed run as inconclusive with its statistics; commands and options that need one rank are refused with exit 2; a rank
+# violated property's trace has the one-process length and replays; a state limit, a time limit and a rank's
+# memory limit end a distributed run as inconclusive with its statistics; commands and options that need one rank are refused with exit 2; a rank
 # killed mid-run ends the whole run with an error instead of a hang. Release build only (Open MPI under the
 # sanitizers reports its own leaks).
 # Usage: mpi_test.sh path/to/teardown
@@ -83,6 +83,12 @@ got=$(field "$dir/limit.json" 'd["outcome"], d["stats"]["states"] >= 20000, len(
 [ "$rc" = 3 ] || failed "--time-limit under -np 2: exit $rc"
 got=$(field "$dir/time.json" 'd["outcome"], d["results"][0]["verdict"], 0 < d["stats"]["states"] < 9571123')
 [ "$got" = "time limit unknown True" ] || failed "--time-limit under -np 2: $got"
+
+"${mpi[@]}" -np 2 "$td" check --profile rfc1337 --property time-wait-assassination --max-memory 48M --format json \
+  > "$dir/memory.json"; rc=$?
+[ "$rc" = 3 ] || failed "--max-memory under -np 2: exit $rc"
+got=$(field "$dir/memory.json" 'd["outcome"], d["results"][0]["verdict"], 0 < d["stats"]["states"] < 9571123')
+[ "$got" = "memory limit unknown True" ] || failed "--max-memory (per rank) under -np 2: $got"
 
 # 4. What needs one rank is refused, naming why.
 "${mpi[@]}" -np 2 "$td" check --minimize faults > /dev/null 2> "$dir/err.txt"; rc=$?

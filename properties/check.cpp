@@ -131,6 +131,24 @@ std::string_view name(Verdict v) {
 
 namespace {
 
+/// Runs the search with the monitor watching, behind covering (checker/covering.hpp) when the model has zones and
+/// `covering` is asked for; sets report.covered to the successors this process dropped as covered.
+template <class M, class Explorer>
+checker::SearchResult<M> run_watched(const M& model, Explorer& explorer, Monitor<M>& monitor, bool covering,
+                                     Report& report) {
+  if constexpr (std::is_same_v<M, model::TimedModel>) {  // covering needs zones: only timed states have them
+    if (covering) {
+      const auto state_of = [&explorer](StateId id) { return explorer.state(id); };
+      using Cover = checker::Covering<M, Monitor<M>, decltype(state_of)>;
+      const auto cover = std::make_unique<Cover>(model, state_of, monitor);  // its tables are large
+      checker::SearchResult<M> run = explorer.run(*cover);
+      report.covered = cover->covered_count();
+      return run;
+    }
+  }
+  return explorer.run(monitor);
+}
+
 /// Whether `search` runs distributed.
 checker::Comm* ranks_of(const checker::SearchOptions& search) {
   return search.comm != nullptr && search.comm->size() > 1 ? search.comm : nullptr;
@@ -152,19 +170,9 @@ Report check_distributed(const M& model, const CheckOptions& options, checker::C
   checker::DistributedExplorer<M> explorer(model, search, comm);
   Monitor<M> monitor(untimed(model), searched);
   Report report;
-  checker::SearchResult<M> run;
-  bool covered = false;
-  if constexpr (std::is_same_v<M, model::TimedModel>) {
-    if (options.covering) {  // ownership follows the discrete part: every possible cover is on this rank
-      const auto state_of = [&explorer](StateId id) { return explorer.state(id); };
-      using Cover = checker::Covering<M, Monitor<M>, decltype(state_of)>;
-      const auto covering = std::make_unique<Cover>(model, state_of, monitor);
-      run = explorer.run(*covering);
-      report.covered = checker::reduce(comm, covering->covered_count(), checker::Comm::Op::Sum);
-      covered = true;
-    }
-  }
-  if (!covered) run = explorer.run(monitor);
+  // Ownership follows the discrete part (model/timed_model.hpp), so every possible cover is on this rank.
+  const checker::SearchResult<M> run = run_watched(model, explorer, monitor, options.covering, report);
+  if (report.covered) report.covered = checker::reduce(comm, *report.covered, checker::Comm::Op::Sum);
   report.outcome = run.outcome;
   report.stats = run.stats;
   const bool complete = run.outcome == checker::Outcome::Complete || run.outcome == checker::Outcome::Stopped;
@@ -206,19 +214,8 @@ Report check_model(const M& model, const CheckOptions& options) {
   checker::Explorer<M> explorer(model, search);
   Monitor<M> monitor(untimed(model), chosen);
   Report report;
-  checker::SearchResult<M> run;
-  bool covered = false;
-  if constexpr (std::is_same_v<M, model::TimedModel>) {  // covering needs zones: only timed states have them
-    if (options.covering && !search.record_graph) {
-      const auto state_of = [&explorer](StateId id) { return explorer.state(id); };
-      using Cover = checker::Covering<M, Monitor<M>, decltype(state_of)>;
-      const auto covering = std::make_unique<Cover>(model, state_of, monitor);  // its tables are large
-      run = explorer.run(*covering);
-      report.covered = covering->covered_count();
-      covered = true;
-    }
-  }
-  if (!covered) run = explorer.run(monitor);
+  const checker::SearchResult<M> run =
+      run_watched(model, explorer, monitor, options.covering && !search.record_graph, report);
 
   report.outcome = run.outcome;
   report.stats = run.stats;

@@ -16,8 +16,11 @@
 #include "checker/search.hpp"
 #include "checker/thread_comm.hpp"
 #include "tests/checker/graph_model.hpp"
+#include "tests/checker/thread_ranks.hpp"
 
 namespace {
+
+using checker_test::on_ranks;
 
 using checker::Action;
 using checker::DistributedExplorer;
@@ -27,21 +30,6 @@ using checker::StateId;
 using checker::StoreKind;
 using checker_test::GraphModel;
 using checker_test::Node;
-
-/// Runs fn(comm) on `ranks` threads, one rank each, and returns what each returned, by rank.
-template <class R>
-std::vector<R> on_ranks(int ranks, const std::function<R(checker::Comm&)>& fn) {
-  checker::ThreadHub hub(ranks);
-  std::vector<R> out(static_cast<std::size_t>(ranks));
-  std::vector<std::jthread> threads;
-  for (int r = 0; r < ranks; ++r)
-    threads.emplace_back([&, r] {
-      checker::ThreadComm comm(hub, r);
-      out[static_cast<std::size_t>(r)] = fn(comm);
-    });
-  threads.clear();  // joins
-  return out;
-}
 
 SearchOptions options(unsigned threads, StoreKind store = StoreKind::Plain) {
   SearchOptions o;

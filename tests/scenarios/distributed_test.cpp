@@ -17,22 +17,11 @@
 #include "model/timed_model.hpp"
 #include "properties/check.hpp"
 #include "properties/properties.hpp"
+#include "tests/checker/thread_ranks.hpp"
 
 namespace {
 
-template <class R>
-std::vector<R> on_ranks(int ranks, const std::function<R(checker::Comm&)>& fn) {
-  checker::ThreadHub hub(ranks);
-  std::vector<R> out(static_cast<std::size_t>(ranks));
-  std::vector<std::jthread> threads;
-  for (int r = 0; r < ranks; ++r)
-    threads.emplace_back([&, r] {
-      checker::ThreadComm comm(hub, r);
-      out[static_cast<std::size_t>(r)] = fn(comm);
-    });
-  threads.clear();
-  return out;
-}
+using checker_test::on_ranks;
 
 template <class M>
 properties::Report check_on(const M& m, checker::Comm* comm, std::vector<std::size_t> chosen = {}) {
